@@ -1,0 +1,1232 @@
+//! Compiling rule sets into one immutable classifier, and screening lines.
+//!
+//! Compilation puts every literal term of every rule (and the markers after
+//! which descriptions write HS codes) into one Aho-Corasick automaton, every
+//! pattern into one `RegexSet`, and every HS prefix into one hash table; each
+//! bucket maps back to rule ids. Screening a line is one pass of each, then a
+//! check of the few rules that were touched. There is no loop over rules.
+
+use crate::diag::{Code, Diagnostic};
+use crate::error::{Error, ErrorKind, Result};
+use crate::hs;
+use crate::normalize::{is_word_char, Normalized};
+use crate::params::{self, Quantity};
+use crate::result::{
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
+};
+use crate::rules::{
+    self, limits, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef,
+};
+use crate::types::{Basis, Category, Requires, Severity};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// Evidence items kept per rule and line, so hostile text cannot blow up a result.
+const MAX_EVIDENCE_PER_RULE: usize = 16;
+
+/// Rule files to compile: the curated built-in sets, files, folders, strings.
+///
+/// A rule set loaded later replaces an earlier one with the same id, so a
+/// folder can override a built-in set.
+///
+/// # Examples
+/// ```
+/// let sources = dualuse::RuleSources::builtin();
+/// assert!(sources.len() >= 1);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct RuleSources {
+    files: Vec<(String, String)>,
+    unreadable: Vec<Diagnostic>,
+}
+
+impl RuleSources {
+    /// No rule files.
+    pub fn empty() -> RuleSources {
+        RuleSources::default()
+    }
+
+    /// The curated rule sets embedded in the crate.
+    pub fn builtin() -> RuleSources {
+        let mut s = RuleSources::empty();
+        for (name, text) in builtin::BUILTIN {
+            s.files
+                .push((format!("builtin:rules/{name}"), (*text).to_string()));
+        }
+        s
+    }
+
+    /// Adds one rule file from a string; `name` is used in diagnostics.
+    pub fn add_source(&mut self, name: impl Into<String>, text: impl Into<String>) -> &mut Self {
+        self.files.push((name.into(), text.into()));
+        self
+    }
+
+    /// Adds a rule file or every `*.toml` file of a folder (sorted by name).
+    ///
+    /// # Errors
+    /// The path cannot be read. A file that is not UTF-8 is reported as a
+    /// diagnostic (E014) when the classifier is built.
+    pub fn add_path(&mut self, path: impl AsRef<Path>) -> Result<&mut Self> {
+        let path = path.as_ref();
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::io(format!("reading rules {}", path.display()), e))?;
+        let mut files = Vec::new();
+        if meta.is_dir() {
+            let rd = std::fs::read_dir(path)
+                .map_err(|e| Error::io(format!("reading rules {}", path.display()), e))?;
+            for entry in rd {
+                let entry =
+                    entry.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+                let p = entry.path();
+                if p.extension().is_some_and(|x| x == "toml") {
+                    files.push(p);
+                }
+            }
+            files.sort();
+        } else {
+            files.push(path.to_path_buf());
+        }
+        for f in files {
+            let bytes =
+                std::fs::read(&f).map_err(|e| Error::io(format!("reading {}", f.display()), e))?;
+            let name = f.display().to_string();
+            match String::from_utf8(bytes) {
+                Ok(text) => self.files.push((name, text)),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+                    let mut d = Diagnostic::at(
+                        Code::E014,
+                        format!("rule file is not valid UTF-8 (byte {at})"),
+                        &name,
+                        &valid,
+                        Some(at..at),
+                        None,
+                    );
+                    if d.line == 0 {
+                        d.line = 1;
+                    }
+                    self.unreadable.push(d);
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// The files, as (name, contents).
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.files.iter().map(|(n, t)| (n.as_str(), t.as_str()))
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when there are no files.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Settings for compiling a [`Classifier`]: which rule sets, categories and
+/// severities to keep. The rules themselves are given to [`ClassifierBuilder::build`].
+#[derive(Clone, Debug, Default)]
+pub struct ClassifierBuilder {
+    rulesets: Option<Vec<String>>,
+    categories: Option<Vec<Category>>,
+    min_severity: Option<Severity>,
+}
+
+impl ClassifierBuilder {
+    /// Default settings: every rule of every rule set.
+    pub fn new() -> ClassifierBuilder {
+        ClassifierBuilder::default()
+    }
+
+    /// Keep only the rule sets with these ids.
+    pub fn rulesets<I, S>(&mut self, ids: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.rulesets = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Keep only rules of these categories.
+    pub fn categories(&mut self, cats: impl IntoIterator<Item = Category>) -> &mut Self {
+        self.categories = Some(cats.into_iter().collect());
+        self
+    }
+
+    /// Keep only rules of at least this severity.
+    pub fn min_severity(&mut self, s: Severity) -> &mut Self {
+        self.min_severity = Some(s);
+        self
+    }
+
+    /// Checks every rule file and compiles the rules into a classifier.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Rules`] with every problem of every file, each with a
+    /// stable code, `file:line:column` and rule id.
+    pub fn build(&self, sources: &RuleSources) -> Result<Classifier> {
+        let (sets, mut diags) = check_sources(sources);
+        if let Some(keep) = &self.rulesets {
+            for id in keep {
+                if !sets.iter().any(|s| &s.info.id == id) {
+                    return Err(Error::config(format!("no rule set with id `{id}`")));
+                }
+            }
+        }
+        let sets: Vec<RuleSetDef> = sets
+            .into_iter()
+            .filter(|s| {
+                self.rulesets
+                    .as_ref()
+                    .is_none_or(|k| k.iter().any(|id| id == &s.info.id))
+            })
+            .collect();
+        let inner = compile(sets, self, &mut diags);
+        if !diags.is_empty() {
+            return Err(ErrorKind::Rules(diags).into());
+        }
+        Ok(Classifier {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+/// Parses and checks all sources; later rule sets replace earlier ones with the same id.
+fn check_sources(sources: &RuleSources) -> (Vec<RuleSetDef>, Vec<Diagnostic>) {
+    let mut diags = sources.unreadable.clone();
+    let mut sets: Vec<RuleSetDef> = Vec::new();
+    for (name, text) in &sources.files {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(mut def) = rules::parse_file(name, text, &mut diags) {
+            let mut h = Sha256::new();
+            h.update(text.as_bytes());
+            def.info.sha256 = hex(&h.finalize());
+            def.info.rules = def.rules.len();
+            if def.info.id.is_empty() {
+                continue;
+            }
+            if let Some(i) = sets.iter().position(|s| s.info.id == def.info.id) {
+                if sets[i].info.origin == def.info.origin
+                    || !sets[i].info.origin.starts_with("builtin:")
+                        && !def.info.origin.starts_with("builtin:")
+                {
+                    diags.push(Diagnostic::at(
+                        Code::E003,
+                        format!(
+                            "rule set id `{}` is also defined in {}",
+                            def.info.id, sets[i].info.origin
+                        ),
+                        name,
+                        text,
+                        Some(0..0),
+                        None,
+                    ));
+                }
+                sets[i] = def;
+            } else {
+                sets.push(def);
+            }
+        }
+    }
+    // Rule ids are unique across all rule sets that remain.
+    let mut seen: HashMap<&str, (&str, usize)> = HashMap::new();
+    let mut dups = Vec::new();
+    for s in &sets {
+        for r in &s.rules {
+            if let Some((file, line)) = seen.insert(&r.id, (&r.file, r.line)) {
+                dups.push((r.id.clone(), r.file.clone(), r.line, file.to_string(), line));
+            }
+        }
+    }
+    for (id, file, line, other, other_line) in dups {
+        let mut d = Diagnostic::at(
+            Code::E003,
+            format!("duplicate rule id `{id}` (first defined at {other}:{other_line})"),
+            &file,
+            "",
+            None,
+            Some(&id),
+        );
+        d.line = line;
+        d.column = 1;
+        diags.push(d);
+    }
+    (sets, diags)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Which condition of a rule a literal or pattern serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Any,
+    All(u8),
+    Exclude,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TermUse {
+    rule: u32,
+    slot: Slot,
+    start_b: bool,
+    end_b: bool,
+    /// Index into the rule's written terms, for evidence.
+    written: u32,
+}
+
+/// An automaton entry that is not a rule term: a marker before an HS code.
+const MARKER: u32 = u32::MAX;
+
+struct CompiledPattern {
+    re: Regex,
+    rule: u32,
+    slot: Slot,
+    start_b: bool,
+    end_b: bool,
+    source: Arc<str>,
+}
+
+/// A rule's public description, shared by every hit it produces.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleInfo {
+    /// Stable id.
+    pub id: Arc<str>,
+    /// What it recognises.
+    pub title: String,
+    /// Its rule set.
+    pub ruleset: Arc<str>,
+    /// Its category.
+    pub category: Category,
+    /// Its severity.
+    pub severity: Severity,
+    /// The list entries it encodes.
+    pub references: Arc<[String]>,
+    /// Where the facts come from.
+    pub sources: Vec<String>,
+    /// What must match.
+    pub requires: Requires,
+    /// Its HS prefixes.
+    pub hs: Vec<String>,
+    /// Its parameter conditions.
+    pub params: Vec<ParamCond>,
+    /// Lines it must fire on.
+    pub examples: Vec<Example>,
+    /// Lines it must not fire on.
+    pub counterexamples: Vec<Example>,
+    /// Notes for analysts.
+    pub note: Option<String>,
+    /// File it was defined in.
+    pub file: String,
+    /// Line it was defined at.
+    pub line: usize,
+}
+
+struct Rule {
+    info: Arc<RuleInfo>,
+    has_text: bool,
+    has_any: bool,
+    n_all: u8,
+    /// Written terms, for evidence: any, all groups, excludes, in `TermUse::written` order.
+    written: Vec<Arc<str>>,
+}
+
+struct Inner {
+    rules: Vec<Rule>,
+    ac: Option<AhoCorasick>,
+    /// For automaton pattern `i`, its uses are `uses[ranges[i].0 .. ranges[i].1]`.
+    ranges: Vec<(u32, u32)>,
+    uses: Vec<TermUse>,
+    set: Option<RegexSet>,
+    patterns: Vec<CompiledPattern>,
+    /// HS prefix (length, value) → (rule, is_exclusion).
+    hs_table: HashMap<(u8, u64), Vec<(u32, bool)>>,
+    headings: Vec<Arc<[String]>>,
+    rulesets: Vec<RuleSetInfo>,
+    hash: String,
+    n_terms: usize,
+}
+
+/// The compiled, immutable classifier.
+///
+/// Build it once with [`Classifier::builtin`] or [`ClassifierBuilder::build`],
+/// then share it: it is `Send + Sync` and cloning is a reference-count
+/// increment. Screening needs a [`Scratch`] per thread
+/// ([`Classifier::classify_with`]); [`Classifier::classify`] makes one per call.
+///
+/// # Resource usage
+/// One automaton over all terms, one regex set over all patterns, one hash
+/// table of HS prefixes. The per-line cost grows with the length of the line
+/// and the number of rules touched, hardly with the number of rules loaded.
+///
+/// # Examples
+/// ```
+/// let clf = dualuse::Classifier::builtin().unwrap();
+/// let r = clf.classify(Some("8542.31"), "MICROCONTROLLER STM32F407VGT6, 500 PCS");
+/// assert!(r.flagged());
+/// assert!(r.categories.contains(&dualuse::Category::Microelectronics));
+/// ```
+#[derive(Clone)]
+pub struct Classifier {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("rules", &self.inner.rules.len())
+            .field("terms", &self.inner.n_terms)
+            .field("patterns", &self.inner.patterns.len())
+            .field("hash", &self.inner.hash)
+            .finish()
+    }
+}
+
+fn prefix_key(digits: &str) -> (u8, u64) {
+    (digits.len() as u8, digits.parse::<u64>().unwrap_or(0))
+}
+
+fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnostic>) -> Inner {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut literal_ids: HashMap<String, usize> = HashMap::new();
+    let mut literal_uses: Vec<Vec<TermUse>> = Vec::new();
+    let mut literals: Vec<String> = Vec::new();
+    let mut pattern_defs: Vec<(PatternDef, u32, Slot)> = Vec::new();
+    let mut hs_table: HashMap<(u8, u64), Vec<(u32, bool)>> = HashMap::new();
+    let mut headings: Vec<Vec<String>> = vec![Vec::new(); Category::ALL.len()];
+    let mut infos = Vec::new();
+    let mut hasher = Sha256::new();
+    let mut n_terms = 0usize;
+
+    let mut add_literal = |lit: &str, u: TermUse, literals: &mut Vec<String>| {
+        let id = *literal_ids.entry(lit.to_string()).or_insert_with(|| {
+            literals.push(lit.to_string());
+            literal_uses.push(Vec::new());
+            literals.len() - 1
+        });
+        literal_uses[id].push(u);
+    };
+    for m in hs::TEXT_MARKERS {
+        add_literal(
+            m,
+            TermUse {
+                rule: MARKER,
+                slot: Slot::Any,
+                start_b: true,
+                end_b: !m
+                    .chars()
+                    .next_back()
+                    .is_some_and(crate::normalize::is_unsegmented),
+                written: 0,
+            },
+            &mut literals,
+        );
+    }
+
+    for set in sets {
+        hasher.update(set.info.id.as_bytes());
+        hasher.update([0]);
+        hasher.update(set.info.version.as_bytes());
+        hasher.update([0]);
+        hasher.update(set.info.sha256.as_bytes());
+        hasher.update([0]);
+        for (cat, prefixes) in &set.headings {
+            headings[cat.index()].extend(prefixes.iter().cloned());
+        }
+        let ruleset: Arc<str> = Arc::from(set.info.id.as_str());
+        for r in set.rules {
+            if b.categories
+                .as_ref()
+                .is_some_and(|c| !c.contains(&r.category))
+                || b.min_severity.is_some_and(|s| r.severity < s)
+            {
+                continue;
+            }
+            let idx = rules.len() as u32;
+            let mut written: Vec<Arc<str>> = Vec::new();
+            let mut add_terms = |terms: &[TermDef], slot: Slot, literals: &mut Vec<String>| {
+                for t in terms {
+                    let w = written.len() as u32;
+                    written.push(Arc::from(t.written.as_str()));
+                    add_literal(
+                        &t.lit,
+                        TermUse {
+                            rule: idx,
+                            slot,
+                            start_b: t.start_b,
+                            end_b: t.end_b,
+                            written: w,
+                        },
+                        literals,
+                    );
+                }
+            };
+            add_terms(&r.any, Slot::Any, &mut literals);
+            for (g, terms) in r.all.iter().enumerate() {
+                add_terms(terms, Slot::All(g as u8), &mut literals);
+            }
+            add_terms(&r.ex_any, Slot::Exclude, &mut literals);
+            n_terms += r.any.len() + r.ex_any.len() + r.all.iter().map(Vec::len).sum::<usize>();
+            for p in &r.patterns {
+                pattern_defs.push((p.clone(), idx, Slot::Any));
+            }
+            for p in &r.ex_patterns {
+                pattern_defs.push((p.clone(), idx, Slot::Exclude));
+            }
+            for p in &r.hs {
+                hs_table
+                    .entry(prefix_key(p))
+                    .or_default()
+                    .push((idx, false));
+            }
+            for p in &r.ex_hs {
+                hs_table.entry(prefix_key(p)).or_default().push((idx, true));
+            }
+            let info = Arc::new(RuleInfo {
+                id: Arc::from(r.id.as_str()),
+                title: r.title,
+                ruleset: ruleset.clone(),
+                category: r.category,
+                severity: r.severity,
+                references: Arc::from(r.references),
+                sources: r.sources,
+                requires: r.requires,
+                hs: r.hs,
+                params: r.params,
+                examples: r.examples,
+                counterexamples: r.counterexamples,
+                note: r.note,
+                file: r.file,
+                line: r.line,
+            });
+            rules.push(Rule {
+                info,
+                has_text: !r.any.is_empty() || !r.patterns.is_empty() || !r.all.is_empty(),
+                has_any: !r.any.is_empty() || !r.patterns.is_empty(),
+                n_all: r.all.len() as u8,
+                written,
+            });
+        }
+        infos.push(set.info);
+    }
+
+    if n_terms > limits::MAX_TERMS {
+        diags.push(Diagnostic::at(
+            Code::E010,
+            format!(
+                "{n_terms} terms in all rule sets; the limit is {}",
+                limits::MAX_TERMS
+            ),
+            "(all rule sets)",
+            "",
+            None,
+            None,
+        ));
+    }
+    if pattern_defs.len() > limits::MAX_PATTERNS {
+        diags.push(Diagnostic::at(
+            Code::E010,
+            format!(
+                "{} patterns in all rule sets; the limit is {}",
+                pattern_defs.len(),
+                limits::MAX_PATTERNS
+            ),
+            "(all rule sets)",
+            "",
+            None,
+            None,
+        ));
+    }
+
+    let mut ranges = Vec::with_capacity(literals.len());
+    let mut uses = Vec::new();
+    for u in &literal_uses {
+        let s = uses.len() as u32;
+        uses.extend_from_slice(u);
+        ranges.push((s, uses.len() as u32));
+    }
+    let ac = if diags.is_empty() {
+        // A DFA is the fastest engine; past a size it is too big, and the
+        // contiguous NFA is the next best.
+        let mut builder = AhoCorasick::builder();
+        builder.match_kind(MatchKind::Standard);
+        let dfa = if literals.len() <= 20_000 {
+            builder
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&literals)
+                .ok()
+        } else {
+            None
+        };
+        match dfa {
+            Some(a) => Some(a),
+            None => match builder.kind(None).build(&literals) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    diags.push(Diagnostic::at(
+                        Code::E010,
+                        format!("the term automaton could not be built: {e}"),
+                        "(all rule sets)",
+                        "",
+                        None,
+                        None,
+                    ));
+                    None
+                }
+            },
+        }
+    } else {
+        None
+    };
+
+    let mut patterns = Vec::new();
+    let mut set = None;
+    if diags.is_empty() && !pattern_defs.is_empty() {
+        let bodies: Vec<&str> = pattern_defs.iter().map(|p| p.0.body.as_str()).collect();
+        match RegexSetBuilder::new(&bodies)
+            .case_insensitive(true)
+            .size_limit(64 << 20)
+            .dfa_size_limit(16 << 20)
+            .build()
+        {
+            Ok(s) => set = Some(s),
+            Err(e) => diags.push(Diagnostic::at(
+                Code::E010,
+                format!("the pattern set could not be compiled: {e}"),
+                "(all rule sets)",
+                "",
+                None,
+                None,
+            )),
+        }
+        for (def, rule, slot) in &pattern_defs {
+            match RegexBuilder::new(&def.body)
+                .case_insensitive(true)
+                .size_limit(limits::MAX_REGEX_BYTES)
+                .build()
+            {
+                Ok(re) => patterns.push(CompiledPattern {
+                    re,
+                    rule: *rule,
+                    slot: *slot,
+                    start_b: def.start_b,
+                    end_b: def.end_b,
+                    source: Arc::from(def.source.as_str()),
+                }),
+                Err(e) => diags.push(Diagnostic::at(
+                    Code::E005,
+                    format!("pattern `{}`: {e}", def.source),
+                    "(all rule sets)",
+                    "",
+                    None,
+                    None,
+                )),
+            }
+        }
+    }
+
+    let hash = hex(&hasher.finalize());
+    for h in &mut headings {
+        h.sort();
+        h.dedup();
+    }
+    Inner {
+        rules,
+        ac,
+        ranges,
+        uses,
+        set,
+        patterns,
+        hs_table,
+        headings: headings.into_iter().map(Arc::from).collect(),
+        rulesets: infos,
+        hash,
+        n_terms,
+    }
+}
+
+/// Per-thread working memory for screening. Create one per worker with
+/// [`Classifier::scratch`] and reuse it for every line.
+#[derive(Debug)]
+pub struct Scratch {
+    norm: Normalized,
+    stamp: u32,
+    seen: Vec<u32>,
+    state: Vec<RuleState>,
+    touched: Vec<u32>,
+    ev: Vec<(u32, RawEv)>,
+    markers: Vec<(usize, usize)>,
+    params: Option<Vec<params::Found>>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct RuleState {
+    any: bool,
+    all_mask: u64,
+    excluded: Option<u32>,
+    hs: Option<u8>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum RawEv {
+    Term { written: u32, s: u32, e: u32 },
+    Pattern { pat: u32, s: u32, e: u32 },
+    Hs { len: u8 },
+    Param { idx: u32, cond: u32 },
+}
+
+/// One customs line: a declared code (possibly absent) and a description.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Line<'a> {
+    /// The declared HS code as written.
+    pub hs: Option<&'a str>,
+    /// The goods description.
+    pub text: &'a str,
+}
+
+impl Classifier {
+    /// Compiles the curated built-in rule sets with default settings.
+    ///
+    /// # Errors
+    /// Only if the embedded rules are broken, which the test suite prevents.
+    pub fn builtin() -> Result<Classifier> {
+        ClassifierBuilder::new().build(&RuleSources::builtin())
+    }
+
+    /// Compiles the given rule sources with default settings.
+    ///
+    /// # Errors
+    /// See [`ClassifierBuilder::build`].
+    pub fn new(sources: &RuleSources) -> Result<Classifier> {
+        ClassifierBuilder::new().build(sources)
+    }
+
+    /// The loaded rule sets (ids, versions, hashes), in load order.
+    pub fn rulesets(&self) -> &[RuleSetInfo] {
+        &self.inner.rulesets
+    }
+
+    /// SHA-256 over the ids, versions and file hashes of the loaded rule
+    /// sets: two results with the same hash were screened by the same rules.
+    pub fn hash(&self) -> &str {
+        &self.inner.hash
+    }
+
+    /// The rules, in load order.
+    pub fn rules(&self) -> impl ExactSizeIterator<Item = &RuleInfo> + '_ {
+        self.inner.rules.iter().map(|r| &*r.info)
+    }
+
+    /// The headings where a category's goods are normally declared.
+    pub fn headings(&self, c: Category) -> &[String] {
+        &self.inner.headings[c.index()]
+    }
+
+    /// A fresh working memory for [`Classifier::classify_with`].
+    pub fn scratch(&self) -> Scratch {
+        let n = self.inner.rules.len();
+        Scratch {
+            norm: Normalized::new(),
+            stamp: 0,
+            seen: vec![0; n],
+            state: vec![RuleState::default(); n],
+            touched: Vec::new(),
+            ev: Vec::new(),
+            markers: Vec::new(),
+            params: None,
+        }
+    }
+
+    /// Screens one line, making a scratch for it. For many lines, use
+    /// [`Classifier::classify_with`] or [`Classifier::classify_batch`].
+    pub fn classify(&self, hs: Option<&str>, text: &str) -> Screening {
+        let mut s = self.scratch();
+        self.classify_with(&mut s, hs, text)
+    }
+
+    /// Screens many lines in parallel (rayon), one scratch per worker,
+    /// results in input order.
+    pub fn classify_batch(&self, lines: &[Line<'_>]) -> Vec<Screening> {
+        use rayon::prelude::*;
+        lines
+            .par_iter()
+            .map_init(
+                || self.scratch(),
+                |s, l| self.classify_with(s, l.hs, l.text),
+            )
+            .collect()
+    }
+
+    /// Screens one line with the given working memory.
+    ///
+    /// # Panics
+    /// If `scratch` was made by a classifier with a different number of rules.
+    pub fn classify_with(&self, scratch: &mut Scratch, hs: Option<&str>, text: &str) -> Screening {
+        let inner = &*self.inner;
+        assert_eq!(
+            scratch.seen.len(),
+            inner.rules.len(),
+            "scratch made by another classifier"
+        );
+        scratch.stamp = scratch.stamp.wrapping_add(1);
+        if scratch.stamp == 0 {
+            scratch.seen.iter_mut().for_each(|x| *x = 0);
+            scratch.stamp = 1;
+        }
+        scratch.touched.clear();
+        scratch.ev.clear();
+        scratch.markers.clear();
+        scratch.params = None;
+        scratch.norm.normalize(text);
+
+        self.scan_terms(scratch);
+        self.scan_patterns(scratch);
+
+        // The HS side: the declared code, or else a code written in the text.
+        let (mut digits, error) = match hs.map(hs::parse_declared) {
+            Some(Ok(Some(d))) => (Some(d), None),
+            Some(Err(e)) => (None, Some(e)),
+            _ => (None, None),
+        };
+        let mut source = if digits.is_some() {
+            HsSource::Declared
+        } else {
+            HsSource::None
+        };
+        let mut in_text = Vec::new();
+        for &(_, after) in &scratch.markers {
+            if let Some(f) = hs::code_after(scratch.norm.as_str(), after) {
+                let (s, e) = scratch.norm.original_span(f.start, f.end);
+                if !in_text.iter().any(|c: &CodeInText| c.start == s) {
+                    in_text.push(CodeInText {
+                        digits: f.digits,
+                        start: s,
+                        end: e,
+                    });
+                }
+            }
+        }
+        if digits.is_none() {
+            if let Some(c) = in_text.first() {
+                digits = Some(c.digits.clone());
+                source = HsSource::Description;
+            }
+        }
+        if let Some(d) = &digits {
+            for len in 2..=d.len().min(10) {
+                if let Some(list) = inner.hs_table.get(&prefix_key(&d[..len])) {
+                    for &(rule, excl) in list {
+                        Self::touch(scratch, rule);
+                        let st = &mut scratch.state[rule as usize];
+                        if excl {
+                            if st.excluded.is_none() {
+                                st.excluded = Some(scratch.ev.len() as u32);
+                                scratch.ev.push((rule, RawEv::Hs { len: len as u8 }));
+                            }
+                        } else if st.hs.is_none_or(|l| (len as u8) > l) {
+                            st.hs = Some(len as u8);
+                        }
+                    }
+                }
+            }
+        }
+
+        // Decide each touched rule.
+        scratch.touched.sort_unstable();
+        let mut hits = Vec::new();
+        let mut vetoed = Vec::new();
+        let touched = std::mem::take(&mut scratch.touched);
+        for &ri in &touched {
+            let rule = &inner.rules[ri as usize];
+            let st = scratch.state[ri as usize];
+            let full_all = if rule.n_all == 0 {
+                0
+            } else {
+                (1u64 << rule.n_all) - 1
+            };
+            let mut text_ok = rule.has_text && (!rule.has_any || st.any) && st.all_mask == full_all;
+            let hs_ok = st.hs.is_some();
+            let mut param_ev = Vec::new();
+            if text_ok && !rule.info.params.is_empty() {
+                text_ok = self.check_params(scratch, ri, &mut param_ev);
+            }
+            let fires = match rule.info.requires {
+                Requires::Hs => hs_ok,
+                Requires::Text => text_ok,
+                Requires::Either => hs_ok || text_ok,
+                Requires::Both => hs_ok && text_ok,
+            };
+            if !fires {
+                continue;
+            }
+            if let Some(ev_idx) = st.excluded {
+                let by = self.evidence(
+                    scratch,
+                    ri,
+                    scratch.ev[ev_idx as usize].1,
+                    &digits,
+                    source,
+                    &in_text,
+                );
+                vetoed.push(Veto {
+                    rule: rule.info.id.clone(),
+                    category: rule.info.category,
+                    by,
+                });
+                continue;
+            }
+            let basis = match (hs_ok, text_ok) {
+                (true, true) => Basis::HsText,
+                (true, false) => Basis::Hs,
+                _ => Basis::Text,
+            };
+            let mut evidence = Vec::new();
+            if let Some(len) = st.hs {
+                evidence.push(self.evidence(
+                    scratch,
+                    ri,
+                    RawEv::Hs { len },
+                    &digits,
+                    source,
+                    &in_text,
+                ));
+            }
+            if text_ok {
+                for &(r, ev) in &scratch.ev {
+                    if r != ri || matches!(ev, RawEv::Hs { .. }) {
+                        continue;
+                    }
+                    if evidence.len() >= MAX_EVIDENCE_PER_RULE {
+                        break;
+                    }
+                    let e = self.evidence(scratch, ri, ev, &digits, source, &in_text);
+                    if !evidence.contains(&e) {
+                        evidence.push(e);
+                    }
+                }
+                for ev in param_ev {
+                    evidence.push(self.evidence(scratch, ri, ev, &digits, source, &in_text));
+                }
+            }
+            hits.push(Hit {
+                rule: rule.info.id.clone(),
+                ruleset: rule.info.ruleset.clone(),
+                category: rule.info.category,
+                severity: rule.info.severity,
+                references: rule.info.references.clone(),
+                basis,
+                evidence,
+            });
+        }
+        scratch.touched = touched;
+        hits.sort_by(|a, b| b.severity.cmp(&a.severity));
+
+        let mut categories: Vec<Category> = hits.iter().map(|h| h.category).collect();
+        categories.sort();
+        categories.dedup();
+        let mut misdeclarations = Vec::new();
+        if let Some(d) = &digits {
+            for &c in &categories {
+                let text_based = hits
+                    .iter()
+                    .any(|h| h.category == c && h.basis == Basis::Text);
+                let heads = &inner.headings[c.index()];
+                if text_based
+                    && !heads.is_empty()
+                    && !heads.iter().any(|p| d.starts_with(p.as_str()))
+                {
+                    misdeclarations.push(Misdeclaration {
+                        category: c,
+                        hs: d.clone(),
+                        expected: heads.clone(),
+                    });
+                }
+            }
+        }
+        let mut screening = Screening {
+            hs: HsInfo {
+                digits,
+                error,
+                source,
+                in_text,
+            },
+            hits,
+            categories,
+            misdeclarations,
+            vetoed,
+        };
+        Self::fill_text(&mut screening, text);
+        screening
+    }
+
+    fn touch(scratch: &mut Scratch, rule: u32) {
+        touch_parts(
+            &mut scratch.seen,
+            &mut scratch.state,
+            &mut scratch.touched,
+            scratch.stamp,
+            rule,
+        );
+    }
+
+    fn scan_terms(&self, scratch: &mut Scratch) {
+        let inner = &*self.inner;
+        let Some(ac) = &inner.ac else { return };
+        let text = scratch.norm.as_str();
+        if text.is_empty() {
+            return;
+        }
+        let Scratch {
+            norm,
+            seen,
+            state,
+            touched,
+            ev,
+            markers,
+            stamp,
+            ..
+        } = scratch;
+        let text = norm.as_str();
+        for m in ac.find_overlapping_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before_ok = text[..s]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !is_word_char(c));
+            let after_ok = text[e..].chars().next().is_none_or(|c| !is_word_char(c));
+            let (a, b) = inner.ranges[m.pattern().as_usize()];
+            for u in &inner.uses[a as usize..b as usize] {
+                if (u.start_b && !before_ok) || (u.end_b && !after_ok) {
+                    continue;
+                }
+                if u.rule == MARKER {
+                    markers.push((s, e));
+                    continue;
+                }
+                touch_parts(seen, state, touched, *stamp, u.rule);
+                let st = &mut state[u.rule as usize];
+                let raw = RawEv::Term {
+                    written: u.written,
+                    s: s as u32,
+                    e: e as u32,
+                };
+                match u.slot {
+                    Slot::Any => st.any = true,
+                    Slot::All(g) => st.all_mask |= 1 << g,
+                    Slot::Exclude => {
+                        if st.excluded.is_none() {
+                            st.excluded = Some(ev.len() as u32);
+                            ev.push((u.rule, raw));
+                        }
+                        continue;
+                    }
+                }
+                if ev.len() < 1 << 16 {
+                    ev.push((u.rule, raw));
+                }
+            }
+        }
+    }
+
+    fn scan_patterns(&self, scratch: &mut Scratch) {
+        let inner = &*self.inner;
+        let Some(set) = &inner.set else { return };
+        let Scratch {
+            norm,
+            seen,
+            state,
+            touched,
+            ev,
+            stamp,
+            ..
+        } = scratch;
+        let text = norm.as_str();
+        if text.is_empty() {
+            return;
+        }
+        for pi in set.matches(text).iter() {
+            let p = &inner.patterns[pi];
+            let mut found = 0;
+            for m in p.re.find_iter(text) {
+                let (s, e) = (m.start(), m.end());
+                if p.start_b && text[..s].chars().next_back().is_some_and(is_word_char) {
+                    continue;
+                }
+                if p.end_b && text[e..].chars().next().is_some_and(is_word_char) {
+                    continue;
+                }
+                touch_parts(seen, state, touched, *stamp, p.rule);
+                let st = &mut state[p.rule as usize];
+                let raw = RawEv::Pattern {
+                    pat: pi as u32,
+                    s: s as u32,
+                    e: e as u32,
+                };
+                match p.slot {
+                    Slot::Exclude => {
+                        if st.excluded.is_none() {
+                            st.excluded = Some(ev.len() as u32);
+                            ev.push((p.rule, raw));
+                        }
+                    }
+                    _ => {
+                        st.any = true;
+                        ev.push((p.rule, raw));
+                    }
+                }
+                found += 1;
+                if found >= 4 {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn check_params(&self, scratch: &mut Scratch, ri: u32, out: &mut Vec<RawEv>) -> bool {
+        let rule = &self.inner.rules[ri as usize];
+        if scratch.params.is_none() {
+            scratch.params = Some(params::extract(scratch.norm.as_str()));
+        }
+        let found = scratch.params.as_deref().unwrap_or(&[]);
+        for (ci, cond) in rule.info.params.iter().enumerate() {
+            let hit = found
+                .iter()
+                .position(|f| f.quantity == cond.quantity && cond.op.holds(f.value, cond.value));
+            match hit {
+                Some(i) => out.push(RawEv::Param {
+                    idx: i as u32,
+                    cond: ci as u32,
+                }),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    fn evidence(
+        &self,
+        scratch: &Scratch,
+        ri: u32,
+        ev: RawEv,
+        digits: &Option<String>,
+        source: HsSource,
+        in_text: &[CodeInText],
+    ) -> Evidence {
+        let rule = &self.inner.rules[ri as usize];
+        let original_slice = |s: u32, e: u32| {
+            let (os, oe) = scratch.norm.original_span(s as usize, e as usize);
+            (os, oe)
+        };
+        match ev {
+            RawEv::Term { written, s, e } => {
+                let (os, oe) = original_slice(s, e);
+                Evidence {
+                    kind: EvidenceKind::Term,
+                    text: String::new(),
+                    rule_part: rule.written[written as usize].to_string(),
+                    start: Some(os),
+                    end: Some(oe),
+                    value: None,
+                    unit: None,
+                }
+            }
+            RawEv::Pattern { pat, s, e } => {
+                let (os, oe) = original_slice(s, e);
+                Evidence {
+                    kind: EvidenceKind::Pattern,
+                    text: String::new(),
+                    rule_part: self.inner.patterns[pat as usize].source.to_string(),
+                    start: Some(os),
+                    end: Some(oe),
+                    value: None,
+                    unit: None,
+                }
+            }
+            RawEv::Hs { len } => {
+                let d = digits.as_deref().unwrap_or("");
+                let prefix = &d[..(len as usize).min(d.len())];
+                let (start, end) = match (source, in_text.first()) {
+                    (HsSource::Description, Some(c)) => (Some(c.start), Some(c.end)),
+                    _ => (None, None),
+                };
+                Evidence {
+                    kind: EvidenceKind::HsPrefix,
+                    text: d.to_string(),
+                    rule_part: prefix.to_string(),
+                    start,
+                    end,
+                    value: None,
+                    unit: None,
+                }
+            }
+            RawEv::Param { idx, cond } => {
+                let f = &scratch.params.as_deref().unwrap_or(&[])[idx as usize];
+                let c = &rule.info.params[cond as usize];
+                let (os, oe) = original_slice(f.start as u32, f.end as u32);
+                Evidence {
+                    kind: EvidenceKind::Parameter,
+                    text: String::new(),
+                    rule_part: c.written.clone(),
+                    start: Some(os),
+                    end: Some(oe),
+                    value: Some(f.value),
+                    unit: quantity_unit(f.quantity),
+                }
+            }
+        }
+    }
+
+    /// Fills in the `text` of evidence from the original description.
+    fn fill_text(r: &mut Screening, text: &str) {
+        let fill = |e: &mut Evidence| {
+            if let (Some(s), Some(en)) = (e.start, e.end) {
+                if let Some(t) = text.get(s..en) {
+                    e.text = t.to_string();
+                }
+            }
+        };
+        for h in &mut r.hits {
+            h.evidence.iter_mut().for_each(fill);
+        }
+        for v in &mut r.vetoed {
+            fill(&mut v.by);
+        }
+    }
+}
+
+fn quantity_unit(q: Quantity) -> Option<&'static str> {
+    q.canonical_unit()
+}
+
+fn touch_parts(
+    seen: &mut [u32],
+    state: &mut [RuleState],
+    touched: &mut Vec<u32>,
+    stamp: u32,
+    rule: u32,
+) {
+    let r = rule as usize;
+    if seen[r] != stamp {
+        seen[r] = stamp;
+        state[r] = RuleState::default();
+        touched.push(rule);
+    }
+}

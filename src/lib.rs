@@ -1,0 +1,89 @@
+//! `dualuse` screens customs lines — a declared HS code and a free-text goods
+//! description — against curated dual-use and high-priority rule sets: the
+//! Common High Priority List (CHPL) of the EU, US, UK and Japan, and
+//! description rules for ten categories of goods (`SPEC.md` section 1).
+//!
+//! # Overview
+//! - [`RuleSources`]: rule files to compile; [`RuleSources::builtin`] holds the
+//!   curated sets embedded in the crate.
+//! - [`ClassifierBuilder`]: settings (rule sets, categories, minimum severity);
+//!   `build` checks every file and reports every problem at once as
+//!   [`Diagnostic`]s with stable codes and `file:line:column`.
+//! - [`Classifier`]: immutable, `Send + Sync`, cheap to clone. One automaton for
+//!   all terms, one regex set for all patterns, one table for HS prefixes.
+//! - [`Screening`]: the result for one line: HS code, [`Hit`]s with
+//!   [`Evidence`] spans into the original text, categories, misdeclaration.
+//!
+//! # Examples
+//! Load the built-in rules, screen a line, read the evidence:
+//! ```
+//! use dualuse::{Basis, Category, Classifier};
+//!
+//! let clf = Classifier::builtin()?;
+//! let text = "МИКРОСХЕМА ПЛИС XC7K325T-2FFG900I, 10 ШТ";
+//! let r = clf.classify(Some("8542 39 900 0"), text);
+//! assert!(r.flagged());
+//! assert_eq!(r.hs.digits.as_deref(), Some("8542399000"));
+//! let hit = r.hits.iter().find(|h| h.basis == Basis::HsText).unwrap();
+//! assert_eq!(hit.category, Category::Microelectronics);
+//! for e in &hit.evidence {
+//!     if let (Some(s), Some(end)) = (e.start, e.end) {
+//!         assert_eq!(&text[s..end], e.text); // spans point into the original
+//!     }
+//! }
+//! # Ok::<(), dualuse::Error>(())
+//! ```
+//!
+//! Screen many lines in parallel, one scratch per worker:
+//! ```
+//! use dualuse::{Classifier, Line};
+//! let clf = Classifier::builtin()?;
+//! let lines = [
+//!     Line { hs: Some("848210"), text: "BALL BEARING 6204-2RS" },
+//!     Line { hs: Some("1806.20"), text: "Chocolate chips dark 54%" },
+//! ];
+//! let out = clf.classify_batch(&lines);
+//! assert!(out[0].flagged());
+//! assert!(!out[1].flagged());
+//! # Ok::<(), dualuse::Error>(())
+//! ```
+//!
+//! Rules of your own, with diagnostics on error:
+//! ```
+//! use dualuse::{Classifier, RuleSources};
+//! let mut src = RuleSources::empty();
+//! src.add_source("mine.toml", "[ruleset]\nid = \"mine\"\nversion = \"1\"\ntitle = \"t\"\nsources = [\"s\"]\n\n[[rule]]\nid = \"mine.x\"\ntitle = \"x\"\ncategory = \"rockets\"\nseverity = \"high\"\nreferences = [\"X\"]\nsources = [\"s\"]\nrequires = \"text\"\nany = [\"x\"]\n");
+//! let err = Classifier::new(&src).unwrap_err();
+//! let d = &err.diagnostics()[0];
+//! assert_eq!(d.code.as_str(), "E004");
+//! assert_eq!((d.line, d.column), (11, 12));
+//! ```
+//!
+//! # Performance
+//! Compile once, share the classifier, and give each thread its own
+//! [`Scratch`]: descriptions are short, and shared mutable search state would
+//! contend. See `BENCHMARKS.md` for measured throughput.
+#![deny(missing_docs)]
+
+pub mod batch;
+mod classifier;
+pub mod diag;
+mod error;
+pub mod eval;
+pub mod hs;
+pub mod input;
+pub mod normalize;
+pub mod oracle;
+pub mod params;
+mod result;
+mod rules;
+mod types;
+
+pub use classifier::{Classifier, ClassifierBuilder, Line, RuleInfo, RuleSources, Scratch};
+pub use diag::{Code, Diagnostic};
+pub use error::{Error, ErrorKind, Result};
+pub use result::{
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
+};
+pub use rules::{limits, Example, ParamCond, RuleSetInfo};
+pub use types::{Basis, Category, Requires, Severity};

@@ -1,0 +1,373 @@
+//! Text normalisation with a map back to the original bytes.
+//!
+//! Customs descriptions mix scripts, widths and cases. Matching happens on a
+//! folded copy of the text; every byte of that copy remembers which bytes of
+//! the original produced it, so evidence spans point into what the user gave.
+//!
+//! Steps, in order: Unicode NFKC (per combining sequence); Latin/Cyrillic
+//! look-alike folding inside mixed-script words; full case folding (lower
+//! case, `ß` → `ss`, final sigma); `ё` → `е`; dashes to `-`, quotes to `"` and
+//! `'`; every run of whitespace and control characters to one space, trimmed.
+
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::UnicodeNormalization;
+
+/// A normalised text and its map back to the original.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    text: String,
+    /// For each byte of `text`, the start of the original character that produced it.
+    starts: Vec<u32>,
+    /// For each byte of `text`, the end of the original character (sequence) that produced it.
+    ends: Vec<u32>,
+    /// Scratch: characters after NFKC with their original spans.
+    chars: Vec<(char, u32, u32)>,
+}
+
+impl Normalized {
+    /// An empty value whose buffers are reused by [`Normalized::normalize`].
+    pub fn new() -> Normalized {
+        Normalized::default()
+    }
+
+    /// Normalises `original`, replacing the previous content.
+    pub fn normalize(&mut self, original: &str) {
+        self.text.clear();
+        self.starts.clear();
+        self.ends.clear();
+        if original.is_ascii() {
+            self.ascii(original);
+        } else {
+            self.unicode(original);
+        }
+        while self.text.ends_with(' ') {
+            self.text.pop();
+            self.starts.pop();
+            self.ends.pop();
+        }
+    }
+
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a byte range of the normalised text back to a byte range of the original.
+    ///
+    /// The result always lies on character boundaries of the original.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.text.is_empty() {
+            return (0, 0);
+        }
+        let start = start.min(self.text.len() - 1);
+        let end = end.clamp(start + 1, self.text.len());
+        let os = self.starts[start] as usize;
+        let oe = self.ends[end - 1] as usize;
+        (os, oe.max(os))
+    }
+
+    fn push(&mut self, c: char, s: u32, e: u32) {
+        let mut buf = [0u8; 4];
+        let enc = c.encode_utf8(&mut buf);
+        self.text.push_str(enc);
+        for _ in 0..enc.len() {
+            self.starts.push(s);
+            self.ends.push(e);
+        }
+    }
+
+    fn push_space(&mut self, s: u32, e: u32) {
+        if !self.text.is_empty() && !self.text.ends_with(' ') {
+            self.text.push(' ');
+            self.starts.push(s);
+            self.ends.push(e);
+        }
+    }
+
+    fn ascii(&mut self, original: &str) {
+        self.text.reserve(original.len());
+        for (i, &b) in original.as_bytes().iter().enumerate() {
+            let i = i as u32;
+            if b.is_ascii_whitespace() || b.is_ascii_control() {
+                self.push_space(i, i + 1);
+            } else {
+                self.text.push(b.to_ascii_lowercase() as char);
+                self.starts.push(i);
+                self.ends.push(i + 1);
+            }
+        }
+    }
+
+    fn unicode(&mut self, original: &str) {
+        let mut chars = std::mem::take(&mut self.chars);
+        chars.clear();
+        // NFKC per combining sequence: a starter and the non-starters after it.
+        let mut seq_start = 0usize;
+        let mut iter = original.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, n)) = iter.peek() {
+                if canonical_combining_class(n) == 0 {
+                    break;
+                }
+                end = j + n.len_utf8();
+                iter.next();
+            }
+            let _ = seq_start;
+            seq_start = end;
+            let seq = &original[i..end];
+            if seq.len() == c.len_utf8() && c.is_ascii() {
+                chars.push((c, i as u32, end as u32));
+            } else {
+                for n in seq.nfkc() {
+                    chars.push((n, i as u32, end as u32));
+                }
+            }
+        }
+        fold_homoglyphs(&mut chars);
+        for &(c, s, e) in &chars {
+            if c.is_whitespace() || c.is_control() || is_invisible(c) {
+                if c.is_whitespace() || c.is_control() {
+                    self.push_space(s, e);
+                }
+                continue;
+            }
+            match c {
+                'ß' | 'ẞ' => {
+                    self.push('s', s, e);
+                    self.push('s', s, e);
+                }
+                'ς' => self.push('σ', s, e),
+                'ё' | 'Ё' => self.push('е', s, e),
+                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => {
+                    self.push('-', s, e)
+                }
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '«' | '»' => {
+                    self.push('"', s, e)
+                }
+                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => {
+                    self.push('\'', s, e)
+                }
+                c if c.is_ascii() => self.push(c.to_ascii_lowercase(), s, e),
+                c => {
+                    let mut lower = c.to_lowercase();
+                    if lower.len() == 1 {
+                        let l = lower.next().unwrap_or(c);
+                        let l = if l == 'ё' { 'е' } else { l };
+                        self.push(l, s, e);
+                    } else {
+                        for l in lower {
+                            self.push(l, s, e);
+                        }
+                    }
+                }
+            }
+        }
+        self.chars = chars;
+    }
+}
+
+/// Zero-width and formatting characters that only hide words from a matcher.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+/// True for characters that make up words for boundary checks: letters and
+/// digits of scripts written with spaces. Han, kana and Hangul are not word
+/// characters, since those scripts are written without spaces.
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    c.is_alphanumeric() && !is_unsegmented(c)
+}
+
+/// Characters of scripts written without spaces between words.
+pub fn is_unsegmented(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3040..=0x30FF | 0x3100..=0x312F | 0x31A0..=0x31FF |
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF |
+        0x20000..=0x3134F)
+}
+
+/// Cyrillic and Latin letters that look the same, as (Cyrillic, Latin).
+const LOOKALIKES: &[(char, char)] = &[
+    ('А', 'A'),
+    ('а', 'a'),
+    ('В', 'B'),
+    ('Е', 'E'),
+    ('е', 'e'),
+    ('К', 'K'),
+    ('к', 'k'),
+    ('М', 'M'),
+    ('Н', 'H'),
+    ('О', 'O'),
+    ('о', 'o'),
+    ('Р', 'P'),
+    ('р', 'p'),
+    ('С', 'C'),
+    ('с', 'c'),
+    ('Т', 'T'),
+    ('У', 'Y'),
+    ('у', 'y'),
+    ('Х', 'X'),
+    ('х', 'x'),
+    ('І', 'I'),
+    ('і', 'i'),
+    ('Ј', 'J'),
+    ('ј', 'j'),
+    ('Ѕ', 'S'),
+    ('ѕ', 's'),
+];
+
+fn cyr_to_lat(c: char) -> Option<char> {
+    LOOKALIKES.iter().find(|p| p.0 == c).map(|p| p.1)
+}
+
+fn lat_to_cyr(c: char) -> Option<char> {
+    LOOKALIKES.iter().find(|p| p.1 == c).map(|p| p.0)
+}
+
+fn is_cyrillic(c: char) -> bool {
+    matches!(c as u32, 0x0400..=0x052F)
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F)
+}
+
+/// Folds look-alike letters inside words that mix Latin and Cyrillic.
+///
+/// A word's script is decided by its letters that have no look-alike: `СNС`
+/// has a Latin-only `N`, so its Cyrillic `С`s become Latin. A word whose
+/// letters are all look-alikes but which holds digits (a part number such as
+/// `ХС7К325Т` typed on a Russian keyboard) is taken as Latin.
+fn fold_homoglyphs(chars: &mut [(char, u32, u32)]) {
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_word_char(chars[i].0) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (mut lat_only, mut cyr_only, mut lat_any, mut cyr_any, mut digits) =
+            (0usize, 0usize, 0usize, 0usize, false);
+        while i < chars.len() && is_word_char(chars[i].0) {
+            let c = chars[i].0;
+            if c.is_ascii_digit() {
+                digits = true;
+            } else if is_latin(c) {
+                lat_any += 1;
+                if lat_to_cyr(c).is_none() {
+                    lat_only += 1;
+                }
+            } else if is_cyrillic(c) {
+                cyr_any += 1;
+                if cyr_to_lat(c).is_none() {
+                    cyr_only += 1;
+                }
+            }
+            i += 1;
+        }
+        let to_latin = if lat_any > 0 && cyr_any > 0 {
+            if lat_only > cyr_only {
+                Some(true)
+            } else if cyr_only > lat_only {
+                Some(false)
+            } else if lat_only == 0 {
+                // All letters are look-alikes: majority script, Latin on a tie.
+                Some(lat_any >= cyr_any)
+            } else {
+                None
+            }
+        } else if cyr_any > 0 && cyr_only == 0 && digits && cyr_to_lat(chars[start].0).is_some() {
+            Some(true)
+        } else {
+            None
+        };
+        match to_latin {
+            Some(true) => {
+                for ch in &mut chars[start..i] {
+                    if let Some(l) = cyr_to_lat(ch.0) {
+                        ch.0 = l;
+                    }
+                }
+            }
+            Some(false) => {
+                for ch in &mut chars[start..i] {
+                    if let Some(l) = lat_to_cyr(ch.0) {
+                        ch.0 = l;
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Normalises a string without keeping the map (rule terms, examples).
+pub fn normalize_str(s: &str) -> String {
+    let mut n = Normalized::new();
+    n.normalize(s);
+    n.text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        normalize_str(s)
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, &str)] = &[
+            ("CNC  Lathe\t\n", "cnc lathe"),
+            ("СNС станок", "cnc станок"),
+            ("ПЛИC", "плис"),
+            ("ЁЛКА", "елка"),
+            ("Straße", "strasse"),
+            ("ＦＰＧＡ　８５４２", "fpga 8542"),
+            ("ΣΟΦΟΣ", "σοφοσ"),
+            ("wi\u{2011}fi", "wi-fi"),
+            ("«ПРИЦЕЛ»", "\"прицел\""),
+            ("ХС7К325Т", "xc7k325t"),
+            ("7,5 КВТ 5КВТ", "7,5 квт 5квт"),
+            ("  lead ", "lead"),
+            ("e\u{301}", "é"),
+            ("so\u{00AD}ft", "soft"),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&norm(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn spans_map_back() {
+        let original = "Тепловизор  ＦＬＩＲ Boson";
+        let mut n = Normalized::new();
+        n.normalize(original);
+        let t = n.as_str();
+        let s = t.find("flir").unwrap();
+        let (os, oe) = n.original_span(s, s + 4);
+        assert_eq!(&original[os..oe], "ＦＬＩＲ");
+        let s = t.find("тепловизор").unwrap();
+        let (os, oe) = n.original_span(s, s + "тепловизор".len());
+        assert_eq!(&original[os..oe], "Тепловизор");
+    }
+
+    #[test]
+    fn expansion_maps_to_whole_char() {
+        let original = "Maß";
+        let mut n = Normalized::new();
+        n.normalize(original);
+        assert_eq!(n.as_str(), "mass");
+        let (os, oe) = n.original_span(2, 3);
+        assert_eq!(&original[os..oe], "ß");
+    }
+}

@@ -1,0 +1,144 @@
+//! What screening a line produces.
+
+use crate::hs::HsError;
+use crate::types::{Basis, Category, Severity};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Where the HS code used for screening came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HsSource {
+    /// The declared code field.
+    Declared,
+    /// A code written inside the description (`HS CODE: 8542.31`), used
+    /// because the declared field was empty or unreadable.
+    Description,
+    /// No code was available.
+    None,
+}
+
+/// A code found written inside the description.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CodeInText {
+    /// Its digits.
+    pub digits: String,
+    /// Byte offset into the original description.
+    pub start: usize,
+    /// End byte offset into the original description.
+    pub end: usize,
+}
+
+/// The HS side of a result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HsInfo {
+    /// The normalised digits of the code used for screening, if any.
+    pub digits: Option<String>,
+    /// Why the declared code could not be read, if it could not.
+    pub error: Option<HsError>,
+    /// Where `digits` came from.
+    pub source: HsSource,
+    /// Codes written inside the description.
+    pub in_text: Vec<CodeInText>,
+}
+
+/// What kind of evidence supports a hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// The HS code starts with one of the rule's prefixes.
+    HsPrefix,
+    /// A term of the rule occurs in the description.
+    Term,
+    /// A pattern of the rule matches the description.
+    Pattern,
+    /// A technical parameter in the description satisfies the rule's threshold.
+    Parameter,
+}
+
+/// One piece of evidence for a hit (or for a veto).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    /// What kind of evidence.
+    pub kind: EvidenceKind,
+    /// The matched text as it stands in the original description, or the code's digits.
+    pub text: String,
+    /// What in the rule matched: the term as written, the pattern, the HS prefix, or the condition.
+    pub rule_part: String,
+    /// Byte offset into the original description (absent for the declared code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<usize>,
+    /// End byte offset into the original description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<usize>,
+    /// The value of a technical parameter, in `unit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The canonical unit of `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'static str>,
+}
+
+/// One rule that fired.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hit {
+    /// The rule id.
+    pub rule: Arc<str>,
+    /// The rule set id.
+    pub ruleset: Arc<str>,
+    /// The rule's category.
+    pub category: Category,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// The list entries the rule encodes (`CHPL:1`, `EU-2021/821:3A001.a.7`).
+    pub references: Arc<[String]>,
+    /// What the hit rests on.
+    pub basis: Basis,
+    /// Why it fired.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A rule whose conditions held but which an exclusion vetoed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Veto {
+    /// The rule id.
+    pub rule: Arc<str>,
+    /// The rule's category.
+    pub category: Category,
+    /// What vetoed it.
+    pub by: Evidence,
+}
+
+/// The description names goods of a category while the code lies outside
+/// every heading where that category is normally declared.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Misdeclaration {
+    /// The category named by the description.
+    pub category: Category,
+    /// The code used for screening.
+    pub hs: String,
+    /// The headings where the category's goods are normally declared.
+    pub expected: Arc<[String]>,
+}
+
+/// The result of screening one line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Screening {
+    /// The HS side.
+    pub hs: HsInfo,
+    /// Rules that fired, most severe first.
+    pub hits: Vec<Hit>,
+    /// The categories of the hits, in `SPEC` order, without repeats.
+    pub categories: Vec<Category>,
+    /// Misdeclaration signals.
+    pub misdeclarations: Vec<Misdeclaration>,
+    /// Rules that would have fired but were vetoed by an exclusion.
+    pub vetoed: Vec<Veto>,
+}
+
+impl Screening {
+    /// True when at least one rule fired.
+    pub fn flagged(&self) -> bool {
+        !self.hits.is_empty()
+    }
+}

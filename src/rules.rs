@@ -1,0 +1,832 @@
+//! Rule files: raw TOML shapes, validated into checked definitions.
+//!
+//! Deserialisation uses `deny_unknown_fields`, and every semantic check
+//! (category, regex, HS prefix, units, ids) happens before a rule exists in
+//! memory, so an invalid rule cannot be compiled. All problems of all files
+//! are collected, each with a stable code and a location.
+
+use crate::diag::{Code, Diagnostic};
+use crate::params::{Op, Quantity};
+use crate::types::{Category, Requires, Severity};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use toml::Spanned;
+
+/// Limits that keep a hostile rule file from exhausting memory or time.
+pub mod limits {
+    /// Largest rule file accepted, in bytes.
+    pub const MAX_FILE_BYTES: usize = 32 << 20;
+    /// Longest term, in bytes after normalisation.
+    pub const MAX_TERM_BYTES: usize = 512;
+    /// Most terms across all loaded rule sets.
+    pub const MAX_TERMS: usize = 2_000_000;
+    /// Most patterns across all loaded rule sets.
+    pub const MAX_PATTERNS: usize = 20_000;
+    /// Compiled size limit of one pattern, in bytes.
+    pub const MAX_REGEX_BYTES: usize = 1 << 20;
+    /// Longest pattern source, in bytes.
+    pub const MAX_PATTERN_SOURCE: usize = 4096;
+    /// Most `all` groups in one rule.
+    pub const MAX_ALL_GROUPS: usize = 32;
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    ruleset: Option<Spanned<RawMeta>>,
+    #[serde(default)]
+    heading: Vec<Spanned<RawHeading>>,
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    id: Spanned<String>,
+    version: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    published: Option<String>,
+    sources: Spanned<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeading {
+    category: Spanned<String>,
+    hs: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    title: String,
+    category: Spanned<String>,
+    severity: Spanned<String>,
+    references: Spanned<Vec<String>>,
+    sources: Spanned<Vec<String>>,
+    requires: Spanned<String>,
+    #[serde(default)]
+    hs: Vec<Spanned<String>>,
+    #[serde(default)]
+    any: Vec<Spanned<String>>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    all: Vec<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    param: Vec<Spanned<RawParam>>,
+    #[serde(default)]
+    exclude: Option<RawExclude>,
+    #[serde(default)]
+    example: Vec<Example>,
+    #[serde(default)]
+    counterexample: Vec<Example>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    quantity: Spanned<String>,
+    op: Spanned<String>,
+    value: f64,
+    #[serde(default)]
+    unit: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawExclude {
+    #[serde(default)]
+    any: Vec<Spanned<String>>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    hs: Vec<Spanned<String>>,
+}
+
+/// A line a rule must fire on (`example`) or must not fire on (`counterexample`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The description.
+    #[serde(default)]
+    pub text: String,
+    /// The declared HS code as written.
+    #[serde(default)]
+    pub hs: Option<String>,
+}
+
+/// Metadata of a rule set.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RuleSetInfo {
+    /// Stable id.
+    pub id: String,
+    /// Version string.
+    pub version: String,
+    /// One-line title.
+    pub title: String,
+    /// Longer description.
+    pub description: Option<String>,
+    /// Publication date of the list it encodes.
+    pub published: Option<String>,
+    /// Where the facts come from.
+    pub sources: Vec<String>,
+    /// Where the rule set was loaded from (`builtin:NAME.toml` or a path).
+    pub origin: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Number of rules.
+    pub rules: usize,
+}
+
+/// A term as written in a rule, with its wildcard flags resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TermDef {
+    /// Normalised literal.
+    pub lit: String,
+    /// The term as written, for evidence.
+    pub written: String,
+    /// Whether a word boundary is needed before the literal.
+    pub start_b: bool,
+    /// Whether a word boundary is needed after the literal.
+    pub end_b: bool,
+}
+
+/// A pattern with the boundaries stripped from its ends.
+#[derive(Clone, Debug)]
+pub(crate) struct PatternDef {
+    pub source: String,
+    pub body: String,
+    pub start_b: bool,
+    pub end_b: bool,
+}
+
+/// A checked parameter condition.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParamCond {
+    /// What is measured.
+    pub quantity: Quantity,
+    /// The comparison.
+    pub op: Op,
+    /// Threshold in the canonical unit.
+    pub value: f64,
+    /// Threshold as written, for display (`9 Hz`).
+    pub written: String,
+}
+
+/// A checked rule.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleDef {
+    pub id: String,
+    pub title: String,
+    pub ruleset: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub references: Vec<String>,
+    pub sources: Vec<String>,
+    pub requires: Requires,
+    pub hs: Vec<String>,
+    pub any: Vec<TermDef>,
+    pub patterns: Vec<PatternDef>,
+    pub all: Vec<Vec<TermDef>>,
+    pub params: Vec<ParamCond>,
+    pub ex_any: Vec<TermDef>,
+    pub ex_patterns: Vec<PatternDef>,
+    pub ex_hs: Vec<String>,
+    pub examples: Vec<Example>,
+    pub counterexamples: Vec<Example>,
+    pub note: Option<String>,
+    /// Where the rule is defined: file, line.
+    pub file: String,
+    pub line: usize,
+}
+
+/// A checked rule set.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleSetDef {
+    pub info: RuleSetInfo,
+    pub headings: Vec<(Category, Vec<String>)>,
+    pub rules: Vec<RuleDef>,
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    src: &'a str,
+    offset: usize,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, code: Code, msg: impl Into<String>, span: Range<usize>, rule: Option<&str>) {
+        let span = span.start + self.offset..span.end + self.offset;
+        self.diags.push(Diagnostic::at(
+            code,
+            msg,
+            self.file,
+            self.src,
+            Some(span),
+            rule,
+        ));
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-')
+        })
+}
+
+/// Parses one rule file. Problems are appended to `diags`; `None` when the
+/// file is unusable as a whole.
+pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> Option<RuleSetDef> {
+    if src.len() > limits::MAX_FILE_BYTES {
+        diags.push(Diagnostic::at(
+            Code::E010,
+            format!(
+                "rule file is {} bytes; the limit is {} bytes",
+                src.len(),
+                limits::MAX_FILE_BYTES
+            ),
+            file,
+            src,
+            None,
+            None,
+        ));
+        return None;
+    }
+    match toml::from_str::<RawFile>(src) {
+        Ok(raw) => {
+            let mut ctx = Ctx {
+                file,
+                src,
+                offset: 0,
+                diags,
+            };
+            check_file(&mut ctx, raw)
+        }
+        Err(e) => {
+            // Syntax errors stop the file. Schema errors are retried rule by
+            // rule, so that every rule's problem is reported, not only the first.
+            if toml::from_str::<toml::Table>(src).is_err() {
+                diags.push(Diagnostic::at(
+                    Code::E001,
+                    format!("invalid TOML: {}", e.message()),
+                    file,
+                    src,
+                    e.span(),
+                    None,
+                ));
+                return None;
+            }
+            let before = diags.len();
+            let mut merged: Option<RuleSetDef> = None;
+            for (offset, chunk) in split_rules(src) {
+                match toml::from_str::<RawFile>(chunk) {
+                    Ok(raw) => {
+                        let mut ctx = Ctx {
+                            file,
+                            src,
+                            offset,
+                            diags,
+                        };
+                        let is_header = raw.ruleset.is_some() || raw.rule.is_empty();
+                        if let Some(def) = check_file_part(&mut ctx, raw, is_header) {
+                            match &mut merged {
+                                None => merged = Some(def),
+                                Some(m) => {
+                                    m.rules.extend(def.rules);
+                                    m.headings.extend(def.headings);
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let span = e.span().map(|s| s.start + offset..s.end + offset);
+                        let rule_id = chunk_rule_id(chunk);
+                        diags.push(Diagnostic::at(
+                            Code::E002,
+                            e.message().to_string(),
+                            file,
+                            src,
+                            span,
+                            rule_id.as_deref(),
+                        ));
+                    }
+                }
+            }
+            if let Some(m) = &mut merged {
+                let id = m.info.id.clone();
+                for r in &mut m.rules {
+                    r.ruleset = id.clone();
+                }
+            }
+            if diags.len() == before {
+                // The split view found nothing; report the whole-file error.
+                diags.push(Diagnostic::at(
+                    Code::E002,
+                    e.message().to_string(),
+                    file,
+                    src,
+                    e.span(),
+                    None,
+                ));
+            }
+            merged
+        }
+    }
+}
+
+/// Splits a rule file before every top-level `[[rule]]` header.
+fn split_rules(src: &str) -> Vec<(usize, &str)> {
+    let mut cuts = vec![0usize];
+    let mut pos = 0;
+    for line in src.split_inclusive('\n') {
+        let t: String = line.trim().chars().filter(|c| !c.is_whitespace()).collect();
+        if t.starts_with("[[rule]]") && pos > 0 {
+            cuts.push(pos);
+        }
+        pos += line.len();
+    }
+    cuts.push(src.len());
+    cuts.windows(2).map(|w| (w[0], &src[w[0]..w[1]])).collect()
+}
+
+fn chunk_rule_id(chunk: &str) -> Option<String> {
+    chunk.lines().find_map(|l| {
+        let l = l.trim();
+        let rest = l.strip_prefix("id")?.trim_start().strip_prefix('=')?.trim();
+        Some(rest.trim_matches(|c| c == '"' || c == '\'').to_string())
+    })
+}
+
+fn check_file(ctx: &mut Ctx<'_>, raw: RawFile) -> Option<RuleSetDef> {
+    check_file_part(ctx, raw, true)
+}
+
+fn check_file_part(ctx: &mut Ctx<'_>, raw: RawFile, header: bool) -> Option<RuleSetDef> {
+    let mut info = RuleSetInfo {
+        id: String::new(),
+        version: String::new(),
+        title: String::new(),
+        description: None,
+        published: None,
+        sources: vec![],
+        origin: ctx.file.to_string(),
+        sha256: String::new(),
+        rules: 0,
+    };
+    match raw.ruleset {
+        Some(meta) => {
+            let span = meta.span();
+            let meta = meta.into_inner();
+            if !valid_id(meta.id.get_ref()) {
+                ctx.err(
+                    Code::E011,
+                    format!(
+                        "rule set id `{}` must match [a-z0-9_.-]+",
+                        meta.id.get_ref()
+                    ),
+                    meta.id.span(),
+                    None,
+                );
+            }
+            if meta.version.get_ref().trim().is_empty() {
+                ctx.err(Code::E011, "empty version", meta.version.span(), None);
+            }
+            if meta.sources.get_ref().is_empty() {
+                ctx.err(
+                    Code::E013,
+                    "a rule set needs at least one source",
+                    meta.sources.span(),
+                    None,
+                );
+            }
+            let _ = span;
+            info.id = meta.id.into_inner();
+            info.version = meta.version.into_inner();
+            info.title = meta.title;
+            info.description = meta.description;
+            info.published = meta.published;
+            info.sources = meta.sources.into_inner();
+        }
+        None if header => {
+            ctx.err(
+                Code::E002,
+                "missing [ruleset] table (id, version, title, sources)",
+                0..0,
+                None,
+            );
+        }
+        None => {}
+    }
+    let mut headings = Vec::new();
+    for h in raw.heading {
+        let h = h.into_inner();
+        let cat = match h.category.get_ref().parse::<Category>() {
+            Ok(c) => Some(c),
+            Err(m) => {
+                ctx.err(Code::E004, m, h.category.span(), None);
+                None
+            }
+        };
+        let prefixes = check_prefixes(ctx, &h.hs, None);
+        if let Some(c) = cat {
+            headings.push((c, prefixes));
+        }
+    }
+    let mut rules = Vec::new();
+    for r in raw.rule {
+        if let Some(def) = check_rule(ctx, r, &info.id) {
+            rules.push(def);
+        }
+    }
+    Some(RuleSetDef {
+        info,
+        headings,
+        rules,
+    })
+}
+
+fn check_prefixes(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in raw {
+        match crate::hs::parse_prefix(p.get_ref()) {
+            Ok(d) => out.push(d),
+            Err(m) => ctx.err(Code::E007, m, p.span(), rule),
+        }
+    }
+    out
+}
+
+fn check_terms(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec<TermDef> {
+    let mut out = Vec::new();
+    for t in raw {
+        let written = t.get_ref();
+        let mut body = written.trim();
+        let lead = body.starts_with('*');
+        let trail = body.ends_with('*') && body.len() > 1;
+        body = body.trim_start_matches('*').trim_end_matches('*');
+        if body.contains('*') {
+            ctx.err(
+                Code::E006,
+                format!("`*` is allowed only at the start or end of a term: `{written}`"),
+                t.span(),
+                Some(rule),
+            );
+            continue;
+        }
+        let lit = crate::normalize::normalize_str(body);
+        if lit.is_empty() {
+            ctx.err(
+                Code::E006,
+                format!("term `{written}` is empty after normalisation"),
+                t.span(),
+                Some(rule),
+            );
+            continue;
+        }
+        if lit.len() > limits::MAX_TERM_BYTES {
+            ctx.err(
+                Code::E010,
+                format!(
+                    "term is {} bytes; the limit is {}",
+                    lit.len(),
+                    limits::MAX_TERM_BYTES
+                ),
+                t.span(),
+                Some(rule),
+            );
+            continue;
+        }
+        let first = lit.chars().next().unwrap_or(' ');
+        let last = lit.chars().next_back().unwrap_or(' ');
+        out.push(TermDef {
+            start_b: !lead && crate::normalize::is_word_char(first),
+            end_b: !trail && crate::normalize::is_word_char(last),
+            lit,
+            written: written.clone(),
+        });
+    }
+    out
+}
+
+/// Strips `\b` from the ends of a pattern; `None` when `\b`/`\B` stands elsewhere.
+pub(crate) fn split_boundaries(src: &str) -> Result<PatternDef, String> {
+    let mut body = src;
+    let start_b = body.starts_with("\\b");
+    if start_b {
+        body = &body[2..];
+    }
+    let mut end_b = false;
+    if body.ends_with("\\b") {
+        // Not an escaped backslash followed by `b`.
+        let before = &body[..body.len() - 2];
+        let backslashes = before.chars().rev().take_while(|&c| c == '\\').count();
+        if backslashes % 2 == 0 {
+            end_b = true;
+            body = before;
+        }
+    }
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b') | Some('B') => {
+                    return Err(format!(
+                        "`\\b` or `\\B` inside pattern `{src}`: put word boundaries only at the start or end, where the engine checks them"
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(PatternDef {
+        source: src.to_string(),
+        body: body.to_string(),
+        start_b,
+        end_b,
+    })
+}
+
+fn check_patterns(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec<PatternDef> {
+    let mut out = Vec::new();
+    for p in raw {
+        let src = p.get_ref();
+        if src.len() > limits::MAX_PATTERN_SOURCE {
+            ctx.err(
+                Code::E010,
+                format!(
+                    "pattern is {} bytes; the limit is {}",
+                    src.len(),
+                    limits::MAX_PATTERN_SOURCE
+                ),
+                p.span(),
+                Some(rule),
+            );
+            continue;
+        }
+        let def = match split_boundaries(src) {
+            Ok(d) => d,
+            Err(m) => {
+                ctx.err(Code::E012, m, p.span(), Some(rule));
+                continue;
+            }
+        };
+        match regex::RegexBuilder::new(&def.body)
+            .case_insensitive(true)
+            .size_limit(limits::MAX_REGEX_BYTES)
+            .build()
+        {
+            Ok(re) => {
+                if re.is_match("") {
+                    ctx.err(
+                        Code::E015,
+                        format!("pattern `{src}` matches the empty string"),
+                        p.span(),
+                        Some(rule),
+                    );
+                    continue;
+                }
+                out.push(def);
+            }
+            Err(regex::Error::CompiledTooBig(n)) => ctx.err(
+                Code::E010,
+                format!("pattern `{src}` compiles to more than {n} bytes"),
+                p.span(),
+                Some(rule),
+            ),
+            Err(e) => {
+                let msg = e.to_string();
+                let last = msg.lines().last().unwrap_or("").trim().to_string();
+                ctx.err(
+                    Code::E005,
+                    format!("invalid regex `{src}`: {last}"),
+                    p.span(),
+                    Some(rule),
+                )
+            }
+        }
+    }
+    out
+}
+
+fn check_rule(ctx: &mut Ctx<'_>, r: Spanned<RawRule>, ruleset: &str) -> Option<RuleDef> {
+    let rule_span = r.span();
+    let r = r.into_inner();
+    let id = r.id.get_ref().clone();
+    let n = ctx.diags.len();
+    if !valid_id(&id) {
+        ctx.err(
+            Code::E011,
+            format!("rule id `{id}` must match [a-z0-9_.-]+"),
+            r.id.span(),
+            Some(&id),
+        );
+    }
+    let category = match r.category.get_ref().parse::<Category>() {
+        Ok(c) => Some(c),
+        Err(m) => {
+            ctx.err(Code::E004, m, r.category.span(), Some(&id));
+            None
+        }
+    };
+    let severity = match r.severity.get_ref().parse::<Severity>() {
+        Ok(s) => Some(s),
+        Err(m) => {
+            ctx.err(Code::E011, m, r.severity.span(), Some(&id));
+            None
+        }
+    };
+    let requires = match r.requires.get_ref().parse::<Requires>() {
+        Ok(s) => Some(s),
+        Err(m) => {
+            ctx.err(Code::E011, m, r.requires.span(), Some(&id));
+            None
+        }
+    };
+    if r.references.get_ref().is_empty() {
+        ctx.err(
+            Code::E013,
+            "a rule needs at least one reference (e.g. `CHPL:1`, `EU-2021/821:3A001.a.7`)",
+            r.references.span(),
+            Some(&id),
+        );
+    }
+    if r.sources.get_ref().is_empty() {
+        ctx.err(
+            Code::E013,
+            "a rule needs at least one source",
+            r.sources.span(),
+            Some(&id),
+        );
+    }
+    let hs = check_prefixes(ctx, &r.hs, Some(&id));
+    let any = check_terms(ctx, &r.any, &id);
+    let patterns = check_patterns(ctx, &r.patterns, &id);
+    if r.all.len() > limits::MAX_ALL_GROUPS {
+        ctx.err(
+            Code::E010,
+            format!(
+                "{} `all` groups; the limit is {}",
+                r.all.len(),
+                limits::MAX_ALL_GROUPS
+            ),
+            rule_span.clone(),
+            Some(&id),
+        );
+    }
+    let mut all = Vec::new();
+    for g in &r.all {
+        if g.get_ref().is_empty() {
+            ctx.err(Code::E006, "empty term group in `all`", g.span(), Some(&id));
+            continue;
+        }
+        let terms = check_terms(ctx, g.get_ref(), &id);
+        if !terms.is_empty() {
+            all.push(terms);
+        }
+    }
+    let mut params = Vec::new();
+    for p in &r.param {
+        let p = p.get_ref();
+        let q = match p.quantity.get_ref().parse::<Quantity>() {
+            Ok(q) => q,
+            Err(m) => {
+                ctx.err(Code::E008, m, p.quantity.span(), Some(&id));
+                continue;
+            }
+        };
+        let op = match p.op.get_ref().parse::<Op>() {
+            Ok(o) => o,
+            Err(m) => {
+                ctx.err(Code::E011, m, p.op.span(), Some(&id));
+                continue;
+            }
+        };
+        let unit = p.unit.as_ref().map(|u| u.get_ref().as_str());
+        match q.to_canonical(p.value, unit) {
+            Ok(v) => params.push(ParamCond {
+                quantity: q,
+                op,
+                value: v,
+                written: match unit {
+                    Some(u) => format!("{} {} {} {}", q, op.as_str(), p.value, u),
+                    None => format!("{} {} {}", q, op.as_str(), p.value),
+                },
+            }),
+            Err(m) => {
+                let span = p
+                    .unit
+                    .as_ref()
+                    .map(|u| u.span())
+                    .unwrap_or(p.quantity.span());
+                ctx.err(Code::E008, m, span, Some(&id));
+            }
+        }
+    }
+    let ex = r.exclude.unwrap_or_default();
+    let ex_any = check_terms(ctx, &ex.any, &id);
+    let ex_patterns = check_patterns(ctx, &ex.patterns, &id);
+    let ex_hs = check_prefixes(ctx, &ex.hs, Some(&id));
+    let has_text = !r.any.is_empty() || !r.patterns.is_empty() || !r.all.is_empty();
+    if let Some(req) = requires {
+        let needs_hs = matches!(req, Requires::Hs | Requires::Both);
+        let needs_text = matches!(req, Requires::Text | Requires::Both);
+        if needs_hs && r.hs.is_empty() {
+            ctx.err(
+                Code::E009,
+                format!(
+                    "`requires = \"{}\"` but the rule has no `hs` prefixes",
+                    r.requires.get_ref()
+                ),
+                r.requires.span(),
+                Some(&id),
+            );
+        }
+        if needs_text && !has_text {
+            ctx.err(
+                Code::E009,
+                format!(
+                    "`requires = \"{}\"` but the rule has no `any`, `patterns` or `all`",
+                    r.requires.get_ref()
+                ),
+                r.requires.span(),
+                Some(&id),
+            );
+        }
+        if req == Requires::Either && r.hs.is_empty() && !has_text {
+            ctx.err(
+                Code::E009,
+                "the rule has neither `hs` nor text conditions",
+                r.requires.span(),
+                Some(&id),
+            );
+        }
+        if !r.param.is_empty() && !has_text {
+            ctx.err(
+                Code::E009,
+                "parameter conditions need text conditions (`any`, `patterns` or `all`) beside them",
+                rule_span.clone(),
+                Some(&id),
+            );
+        }
+    }
+    if ctx.diags.len() > n {
+        return None;
+    }
+    let line = ctx.src[..(rule_span.start + ctx.offset).min(ctx.src.len())]
+        .matches('\n')
+        .count()
+        + 1;
+    Some(RuleDef {
+        id,
+        title: r.title,
+        ruleset: ruleset.to_string(),
+        category: category?,
+        severity: severity?,
+        references: r.references.into_inner(),
+        sources: r.sources.into_inner(),
+        requires: requires?,
+        hs,
+        any,
+        patterns,
+        all,
+        params,
+        ex_any,
+        ex_patterns,
+        ex_hs,
+        examples: r.example,
+        counterexamples: r.counterexample,
+        note: r.note,
+        file: ctx.file.to_string(),
+        line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries() {
+        let d = split_boundaries(r"\bjetcat\b").unwrap();
+        assert_eq!(d.body, "jetcat");
+        assert!(d.start_b && d.end_b);
+        let d = split_boundaries(r"a\\b").unwrap();
+        assert_eq!(d.body, r"a\\b");
+        assert!(!d.end_b);
+        assert!(split_boundaries(r"a\bb").is_err());
+    }
+}
