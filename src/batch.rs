@@ -165,7 +165,7 @@ struct Done {
     misdeclared: bool,
 }
 
-fn field<'a>(fields: &'a [String], i: Option<usize>) -> Option<&'a str> {
+fn field(fields: &[String], i: Option<usize>) -> Option<&str> {
     i.and_then(|i| fields.get(i)).map(String::as_str)
 }
 
@@ -368,6 +368,9 @@ pub fn screen<W: Write>(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Vec<Row>, u64)>>(4);
     let mut summary = Summary::default();
     let result = std::thread::scope(|scope| -> Result<()> {
+        // Owned by this closure, so that an early return (a closed output
+        // pipe) drops the receiver and the reader thread stops sending.
+        let rx = rx;
         let reader_ref = &mut reader;
         scope.spawn(move || loop {
             let mut chunk = Vec::with_capacity(chunk_rows);

@@ -300,8 +300,6 @@ struct CompiledPattern {
     re: Regex,
     rule: u32,
     slot: Slot,
-    start_b: bool,
-    end_b: bool,
     source: Arc<str>,
 }
 
@@ -600,7 +598,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     let mut patterns = Vec::new();
     let mut set = None;
     if diags.is_empty() && !pattern_defs.is_empty() {
-        let bodies: Vec<&str> = pattern_defs.iter().map(|p| p.0.body.as_str()).collect();
+        let bodies: Vec<String> = pattern_defs.iter().map(|p| p.0.engine_source()).collect();
         match RegexSetBuilder::new(&bodies)
             .case_insensitive(true)
             .size_limit(64 << 20)
@@ -618,7 +616,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
             )),
         }
         for (def, rule, slot) in &pattern_defs {
-            match RegexBuilder::new(&def.body)
+            match RegexBuilder::new(&def.engine_source())
                 .case_insensitive(true)
                 .size_limit(limits::MAX_REGEX_BYTES)
                 .build()
@@ -627,8 +625,6 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
                     re,
                     rule: *rule,
                     slot: *slot,
-                    start_b: def.start_b,
-                    end_b: def.end_b,
                     source: Arc::from(def.source.as_str()),
                 }),
                 Err(e) => diags.push(Diagnostic::at(
@@ -824,6 +820,7 @@ impl Classifier {
                 }
             }
         }
+        in_text.sort_by_key(|c| c.start);
         if digits.is_none() {
             if let Some(c) = in_text.first() {
                 digits = Some(c.digits.clone());
@@ -937,7 +934,7 @@ impl Classifier {
             });
         }
         scratch.touched = touched;
-        hits.sort_by(|a, b| b.severity.cmp(&a.severity));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.severity));
 
         let mut categories: Vec<Category> = hits.iter().map(|h| h.category).collect();
         categories.sort();
@@ -1065,14 +1062,10 @@ impl Classifier {
         for pi in set.matches(text).iter() {
             let p = &inner.patterns[pi];
             let mut found = 0;
-            for m in p.re.find_iter(text) {
+            for caps in p.re.captures_iter(text) {
+                // Group 1 is the pattern itself, without the boundary characters.
+                let Some(m) = caps.get(1) else { continue };
                 let (s, e) = (m.start(), m.end());
-                if p.start_b && text[..s].chars().next_back().is_some_and(is_word_char) {
-                    continue;
-                }
-                if p.end_b && text[e..].chars().next().is_some_and(is_word_char) {
-                    continue;
-                }
                 touch_parts(seen, state, touched, *stamp, p.rule);
                 let st = &mut state[p.rule as usize];
                 let raw = RawEv::Pattern {

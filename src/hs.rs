@@ -97,21 +97,22 @@ pub fn parse_declared(raw: &str) -> Result<Option<String>, HsError> {
         .collect();
     s = s.trim().to_lowercase();
     // Strip leading labels and punctuation such as "HS CODE:" or "ТН ВЭД №".
+    // Slicing, not copying: a field of repeated labels (`hs-hs-hs-...`) would
+    // otherwise cost a copy of the rest per label, quadratic in its length.
+    let mut s: &str = &s;
     loop {
         let before = s.len();
         for label in LABELS {
             if let Some(rest) = s.strip_prefix(label) {
                 if rest.starts_with(|c: char| !c.is_alphabetic()) || rest.is_empty() {
-                    s = rest.to_string();
+                    s = rest;
                     break;
                 }
             }
         }
-        s = s
-            .trim_start_matches(|c: char| {
-                c.is_whitespace() || matches!(c, ':' | '：' | '#' | '№' | '=' | '-' | '.')
-            })
-            .to_string();
+        s = s.trim_start_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '：' | '#' | '№' | '=' | '-' | '.')
+        });
         if s.len() == before {
             break;
         }

@@ -120,6 +120,57 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
+/// Follows the quoting state of the bytes the CSV parser reads, exactly as
+/// `csv_core` does for our settings (quote `"`, doubled quotes, CR/LF
+/// terminators). The parser ends a quoted field that is still open at the
+/// end of the input without complaint, so an unterminated quote would
+/// silently swallow every later line into one field; this lets the reader
+/// reject that record instead.
+struct QuoteTracker<R> {
+    inner: R,
+    delimiter: u8,
+    state: QuoteState,
+    total: u64,
+    /// Total bytes read, stored once the input ends inside a quoted field.
+    open_at_eof: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the end of the field, or the first
+    /// half of a doubled quote.
+    QuoteInQuoted,
+}
+
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use QuoteState::*;
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            if self.state == Quoted {
+                self.open_at_eof
+                    .store(self.total, std::sync::atomic::Ordering::Relaxed);
+            }
+            return Ok(0);
+        }
+        for &b in &buf[..n] {
+            // The order of the checks is csv_core's: quote, delimiter, terminator.
+            self.state = match (self.state, b) {
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (FieldStart | QuoteInQuoted, b'"') => Quoted,
+                (_, b) if b == self.delimiter || b == b'\r' || b == b'\n' => FieldStart,
+                _ => Unquoted,
+            };
+        }
+        self.total += n as u64;
+        Ok(n)
+    }
+}
+
 /// Options for reading.
 #[derive(Clone, Debug)]
 pub struct InputOptions {
@@ -169,6 +220,8 @@ pub struct RowReader {
     compression: Compression,
     format: Format,
     done: bool,
+    /// See [`QuoteTracker`]; `u64::MAX` until the input ends inside quotes.
+    open_quote_at_eof: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 enum Inner {
@@ -324,10 +377,17 @@ impl RowReader {
             compression,
             format,
             done: false,
+            open_quote_at_eof: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX)),
         };
         match format {
             Format::Csv { delimiter } => {
-                let boxed: Box<dyn Read + Send> = Box::new(text);
+                let boxed: Box<dyn Read + Send> = Box::new(QuoteTracker {
+                    inner: text,
+                    delimiter,
+                    state: QuoteState::FieldStart,
+                    total: 0,
+                    open_at_eof: reader.open_quote_at_eof.clone(),
+                });
                 let mut rdr = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
                     .has_headers(false)
@@ -336,6 +396,13 @@ impl RowReader {
                     .from_reader(boxed);
                 let mut rec = csv::ByteRecord::new();
                 match rdr.read_byte_record(&mut rec) {
+                    Ok(true) if reader.ends_in_open_quote(rdr.position().byte()) => {
+                        return Err(Error::input(
+                            name,
+                            0,
+                            "header: a quoted field is not closed before the end of the input",
+                        ));
+                    }
                     Ok(true) => {
                         let mut headers = Vec::with_capacity(rec.len());
                         for (i, f) in rec.iter().enumerate() {
@@ -398,6 +465,14 @@ impl RowReader {
         self.chosen.map(|e| e.name())
     }
 
+    /// True when a record that ends at byte `end` of the decoded input runs
+    /// into the end of the input inside an unterminated quoted field.
+    fn ends_in_open_quote(&self, end: u64) -> bool {
+        end == self
+            .open_quote_at_eof
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn decode(&mut self, bytes: &[u8]) -> std::result::Result<String, String> {
         if let Some(enc) = self.chosen {
             if self.encoding != Encoding::Auto {
@@ -455,6 +530,16 @@ impl RowReader {
             Ok(true) => {
                 self.row += 1;
                 let byte = rec.position().map_or(0, |p| p.byte());
+                if self.ends_in_open_quote(rdr.position().byte()) {
+                    return Ok(Some(Row {
+                        row: self.row,
+                        byte,
+                        fields: Err(format!(
+                            "a quoted field is not closed before the end of the input (the row runs from byte {byte} to byte {})",
+                            rdr.position().byte()
+                        )),
+                    }));
+                }
                 if rec.len() > limits::MAX_COLUMNS {
                     return Ok(Some(Row {
                         row: self.row,

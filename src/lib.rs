@@ -56,7 +56,7 @@
 //! let err = Classifier::new(&src).unwrap_err();
 //! let d = &err.diagnostics()[0];
 //! assert_eq!(d.code.as_str(), "E004");
-//! assert_eq!((d.line, d.column), (11, 12));
+//! assert_eq!((d.line, d.column), (10, 12));
 //! ```
 //!
 //! # Performance
@@ -78,6 +78,11 @@ pub mod params;
 mod result;
 mod rules;
 mod types;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use classifier::{Classifier, ClassifierBuilder, Line, RuleInfo, RuleSources, Scratch};
 pub use diag::{Code, Diagnostic};

@@ -175,14 +175,20 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-/// True for characters that make up words for boundary checks: letters and
-/// digits of scripts written with spaces. Han, kana and Hangul are not word
+/// True for characters that make up words for boundary checks: ASCII
+/// letters and digits, Latin letters with diacritics, Greek and Cyrillic.
+///
+/// Every other character (punctuation, spaces, Han, kana, Hangul, and
+/// scripts no rule is written in) separates words. The set is small on
+/// purpose: the same set is written as a regex character class for pattern
+/// boundaries (`rules::NON_WORD`), and a small class keeps the compiled
+/// regex set small and fast. Han, kana and Hangul are never word
 /// characters, since those scripts are written without spaces.
 pub fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    c.is_alphanumeric() && !is_unsegmented(c)
+    matches!(c,
+        '0'..='9' | 'a'..='z' | 'A'..='Z'
+        | '\u{00C0}'..='\u{00D6}' | '\u{00D8}'..='\u{00F6}' | '\u{00F8}'..='\u{024F}'
+        | '\u{0370}'..='\u{03FF}' | '\u{0400}'..='\u{052F}' | '\u{1E00}'..='\u{1EFF}')
 }
 
 /// Characters of scripts written without spaces between words.

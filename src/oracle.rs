@@ -28,7 +28,7 @@ impl std::fmt::Debug for NaiveClassifier {
 fn compile(p: &[PatternDef]) -> Vec<Regex> {
     p.iter()
         .filter_map(|d| {
-            RegexBuilder::new(&d.body)
+            RegexBuilder::new(&d.engine_source())
                 .case_insensitive(true)
                 .build()
                 .ok()
@@ -54,18 +54,10 @@ fn term_occurs(text: &str, t: &TermDef) -> bool {
     false
 }
 
-fn pattern_occurs(text: &str, d: &PatternDef, re: &Regex) -> bool {
-    re.find_iter(text).any(|m| {
-        let before = text[..m.start()]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_word_char(c));
-        let after = text[m.end()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !is_word_char(c));
-        (!d.start_b || before) && (!d.end_b || after)
-    })
+/// The boundaries are part of the regex (see `PatternDef::engine_source`),
+/// so a pattern occurs exactly when its regex matches somewhere.
+fn pattern_occurs(text: &str, re: &Regex) -> bool {
+    re.is_match(text)
 }
 
 impl NaiveClassifier {
@@ -148,7 +140,7 @@ impl NaiveClassifier {
                 || r.patterns
                     .iter()
                     .zip(pats)
-                    .any(|(d, re)| pattern_occurs(&norm, d, re));
+                    .any(|(_, re)| pattern_occurs(&norm, re));
             let all_ok = r
                 .all
                 .iter()
@@ -169,7 +161,7 @@ impl NaiveClassifier {
                 || r.ex_patterns
                     .iter()
                     .zip(xpats)
-                    .any(|(d, re)| pattern_occurs(&norm, d, re))
+                    .any(|(_, re)| pattern_occurs(&norm, re))
                 || hs_match(&r.ex_hs);
             if fires && !excluded {
                 let basis = match (hs_ok, text_ok) {

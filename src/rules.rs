@@ -522,6 +522,29 @@ fn check_terms(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec<Te
     out
 }
 
+/// A character that is not a word character, exactly as
+/// [`crate::normalize::is_word_char`] decides.
+const NON_WORD: &str = r"(?-i:[^0-9a-zA-Z\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{24F}\x{370}-\x{3FF}\x{400}-\x{52F}\x{1E00}-\x{1EFF}])";
+
+impl PatternDef {
+    /// The regex the engine runs. Boundaries at the ends become explicit
+    /// non-word characters (or the text's ends) around capture group 1, so
+    /// that the regex engine itself tries every alternative against them;
+    /// Unicode `\b` would push the regex crate onto its slowest engine on
+    /// Cyrillic text (see PERFORMANCE.md).
+    pub(crate) fn engine_source(&self) -> String {
+        let mut s = String::new();
+        if self.start_b {
+            s.push_str(&format!("(?:^|{NON_WORD})"));
+        }
+        s.push_str(&format!("({})", self.body));
+        if self.end_b {
+            s.push_str(&format!("(?:{NON_WORD}|$)"));
+        }
+        s
+    }
+}
+
 /// Strips `\b` from the ends of a pattern; `None` when `\b`/`\B` stands elsewhere.
 pub(crate) fn split_boundaries(src: &str) -> Result<PatternDef, String> {
     let mut body = src;
@@ -584,7 +607,7 @@ fn check_patterns(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec
                 continue;
             }
         };
-        match regex::RegexBuilder::new(&def.body)
+        match regex::RegexBuilder::new(&def.engine_source())
             .case_insensitive(true)
             .size_limit(limits::MAX_REGEX_BYTES)
             .build()
@@ -609,7 +632,8 @@ fn check_patterns(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec
             ),
             Err(e) => {
                 let msg = e.to_string();
-                let last = msg.lines().last().unwrap_or("").trim().to_string();
+                let last = msg.lines().last().unwrap_or("").trim();
+                let last = last.strip_prefix("error: ").unwrap_or(last).to_string();
                 ctx.err(
                     Code::E005,
                     format!("invalid regex `{src}`: {last}"),
@@ -828,5 +852,31 @@ mod tests {
         assert_eq!(d.body, r"a\\b");
         assert!(!d.end_b);
         assert!(split_boundaries(r"a\bb").is_err());
+    }
+}
+
+#[cfg(test)]
+mod boundary_tests {
+    use super::*;
+
+    fn re(src: &str) -> regex::Regex {
+        regex::RegexBuilder::new(&split_boundaries(src).unwrap().engine_source())
+            .case_insensitive(true)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn boundaries_try_every_alternative() {
+        // A boundary checked after the match would take `e` and miss `ek`.
+        let r = re(r"\b22222 (?:e|ek)\b");
+        let c = r.captures("lot 22222 ek, 5 pcs").unwrap();
+        assert_eq!(c.get(1).unwrap().as_str(), "22222 ek");
+        assert!(re(r"\bplis\b").is_match("плис plis"));
+        assert!(!re(r"\bplis\b").is_match("plisse"));
+        assert!(re(r"\bfpga\b").is_match("fpga芯片"));
+        assert!(!re(r"\bfpga").is_match("xfpga"));
+        assert!(re(r"\bплис\b").is_match("микросхема плис,"));
+        assert!(!re(r"\bплис\b").is_match("плиссе"));
     }
 }

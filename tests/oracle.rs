@@ -1,0 +1,250 @@
+//! The compiled classifier must return exactly the hits of the naive oracle
+//! (every rule checked alone by substring and regex search), on generated
+//! rule sets and generated lines.
+
+use dualuse::oracle::NaiveClassifier;
+use dualuse::{Classifier, RuleSources};
+use proptest::prelude::*;
+
+/// Words mixing scripts, homoglyphs, digits and Han, so that boundaries,
+/// folding and unsegmented text are all exercised.
+const WORDS: &[&str] = &[
+    "chip",
+    "chips",
+    "chipboard",
+    "cnc",
+    "СNС",
+    "плис",
+    "ПЛИC",
+    "плиссе",
+    "подшипник",
+    "подшипники",
+    "ball",
+    "bearing",
+    "轴承",
+    "集成电路",
+    "芯片",
+    "fpga",
+    "xc7k325t",
+    "stm32f407",
+    "5-axis",
+    "50hz",
+    "640x512",
+    "тепловизор",
+    "ёлка",
+    "straße",
+    "ＦＰＧＡ",
+    "drone",
+    "дрон",
+    "hs",
+    "code",
+    "8542.31",
+    "тн",
+    "вэд",
+    "8482100000",
+    "商品编码",
+];
+const SEPS: &[&str] = &[" ", "  ", "/", "|", ",", "-", "", "\t", ": "];
+const PATTERNS: &[&str] = &[
+    r"xc7[kaz]\d+t",
+    r"\bstm32f\d{3}",
+    r"\d+ ?hz\b",
+    r"подшипник\w*",
+    r"\bcnc\b",
+    r"集成.路",
+];
+const CATS: &[&str] = &[
+    "microelectronics",
+    "bearings",
+    "machine_tools",
+    "optics",
+    "uav",
+];
+const REQUIRES: &[&str] = &["text", "hs", "either", "both"];
+
+#[derive(Debug, Clone)]
+struct GenRule {
+    any: Vec<String>,
+    all: Vec<Vec<String>>,
+    patterns: Vec<String>,
+    exclude: Vec<String>,
+    ex_hs: Vec<String>,
+    hs: Vec<String>,
+    requires: usize,
+    param: Option<(&'static str, &'static str, f64, Option<&'static str>)>,
+}
+
+fn term() -> impl Strategy<Value = String> {
+    (0..WORDS.len(), 0..4u8).prop_map(|(w, star)| {
+        let w = WORDS[w];
+        match star {
+            1 => format!("{w}*"),
+            2 => format!("*{w}"),
+            _ => w.to_string(),
+        }
+    })
+}
+
+fn prefix() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "84", "8482", "848210", "85", "8542", "854231", "90", "9013",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn rule() -> impl Strategy<Value = GenRule> {
+    (
+        prop::collection::vec(term(), 0..3),
+        prop::collection::vec(prop::collection::vec(term(), 1..3), 0..2),
+        prop::collection::vec(
+            prop::sample::select(PATTERNS.to_vec()).prop_map(str::to_string),
+            0..2,
+        ),
+        prop::collection::vec(term(), 0..2),
+        prop::collection::vec(prefix(), 0..2),
+        prop::collection::vec(prefix(), 0..3),
+        0..REQUIRES.len(),
+        prop::option::of(prop::sample::select(vec![
+            ("frame_rate", ">", 9.0, Some("Hz")),
+            ("axes", ">=", 5.0, None),
+            ("resolution", ">=", 320.0, None),
+        ])),
+    )
+        .prop_map(
+            |(any, all, patterns, exclude, ex_hs, hs, requires, param)| GenRule {
+                any,
+                all,
+                patterns,
+                exclude,
+                ex_hs,
+                hs,
+                requires,
+                param,
+            },
+        )
+}
+
+fn quote(s: &str) -> String {
+    format!("'{s}'")
+}
+
+fn list(v: &[String]) -> String {
+    format!(
+        "[{}]",
+        v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// Renders rules as TOML, keeping only those the loader accepts by construction.
+fn render(rules: &[GenRule]) -> String {
+    let mut s = String::from(
+        "[ruleset]\nid = \"gen\"\nversion = \"1\"\ntitle = \"generated\"\nsources = [\"test\"]\n",
+    );
+    for (i, r) in rules.iter().enumerate() {
+        let req = REQUIRES[r.requires];
+        let has_text = !r.any.is_empty() || !r.patterns.is_empty() || !r.all.is_empty();
+        let needs_hs = matches!(req, "hs" | "both");
+        let needs_text = matches!(req, "text" | "both");
+        if (needs_hs && r.hs.is_empty())
+            || (needs_text && !has_text)
+            || (!has_text && r.hs.is_empty())
+            || (r.param.is_some() && !has_text)
+        {
+            continue;
+        }
+        s.push_str(&format!(
+            "\n[[rule]]\nid = \"gen.r{i}\"\ntitle = \"r{i}\"\ncategory = \"{}\"\nseverity = \"medium\"\nreferences = [\"T\"]\nsources = [\"t\"]\nrequires = \"{req}\"\n",
+            CATS[i % CATS.len()]
+        ));
+        if !r.hs.is_empty() {
+            s.push_str(&format!("hs = {}\n", list(&r.hs)));
+        }
+        if !r.any.is_empty() {
+            s.push_str(&format!("any = {}\n", list(&r.any)));
+        }
+        if !r.patterns.is_empty() {
+            s.push_str(&format!("patterns = {}\n", list(&r.patterns)));
+        }
+        if !r.all.is_empty() {
+            let groups: Vec<String> = r.all.iter().map(|g| list(g)).collect();
+            s.push_str(&format!("all = [{}]\n", groups.join(", ")));
+        }
+        if let Some((q, op, v, unit)) = r.param {
+            s.push_str(&format!(
+                "[[rule.param]]\nquantity = \"{q}\"\nop = \"{op}\"\nvalue = {v}\n"
+            ));
+            if let Some(u) = unit {
+                s.push_str(&format!("unit = \"{u}\"\n"));
+            }
+        }
+        if !r.exclude.is_empty() || !r.ex_hs.is_empty() {
+            s.push_str("[rule.exclude]\n");
+            if !r.exclude.is_empty() {
+                s.push_str(&format!("any = {}\n", list(&r.exclude)));
+            }
+            if !r.ex_hs.is_empty() {
+                s.push_str(&format!("hs = {}\n", list(&r.ex_hs)));
+            }
+        }
+    }
+    s
+}
+
+fn line() -> impl Strategy<Value = (Option<String>, String)> {
+    (
+        prop::option::of(prop::sample::select(vec![
+            "8542310000",
+            "8542.31",
+            "8482 10 100 9",
+            "9013.10",
+            "85A231",
+            "",
+            "0901.11",
+        ])),
+        prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 0..10),
+    )
+        .prop_map(|(hs, parts)| {
+            let mut t = String::new();
+            for (w, s) in parts {
+                t.push_str(WORDS[w]);
+                t.push_str(SEPS[s]);
+            }
+            (hs.map(str::to_string), t)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn compiled_equals_naive(rules in prop::collection::vec(rule(), 1..12),
+                             lines in prop::collection::vec(line(), 1..20)) {
+        let toml = render(&rules);
+        let mut src = RuleSources::empty();
+        src.add_source("gen.toml", toml.clone());
+        let clf = match Classifier::new(&src) {
+            Ok(c) => c,
+            Err(e) => panic!("generated rules rejected: {e}\n{toml}"),
+        };
+        let naive = NaiveClassifier::new(&src).unwrap();
+        let mut scratch = clf.scratch();
+        for (hs, text) in &lines {
+            let got = clf.classify_with(&mut scratch, hs.as_deref(), text);
+            let mut fast: Vec<(String, dualuse::Basis)> =
+                got.hits.iter().map(|h| (h.rule.to_string(), h.basis)).collect();
+            fast.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut slow = naive.classify(hs.as_deref(), text);
+            slow.sort_by(|a, b| a.0.cmp(&b.0));
+            prop_assert_eq!(&fast, &slow, "line {:?} / {:?}\nrules:\n{}", hs, text, toml);
+            for h in &got.hits {
+                for e in &h.evidence {
+                    if let (Some(s), Some(en)) = (e.start, e.end) {
+                        prop_assert!(s <= en && en <= text.len());
+                        prop_assert!(text.is_char_boundary(s) && text.is_char_boundary(en));
+                        prop_assert_eq!(&text[s..en], e.text.as_str());
+                    }
+                }
+            }
+        }
+    }
+}
