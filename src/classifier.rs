@@ -281,6 +281,8 @@ enum Slot {
     Any,
     All(u8),
     Exclude,
+    /// A literal that must occur for pattern `TermUse::rule` to match.
+    Trigger,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -353,7 +355,9 @@ struct Inner {
     /// For automaton pattern `i`, its uses are `uses[ranges[i].0 .. ranges[i].1]`.
     ranges: Vec<(u32, u32)>,
     uses: Vec<TermUse>,
+    /// The patterns without trigger literals; `set` runs them on every line.
     set: Option<RegexSet>,
+    always: Vec<usize>,
     patterns: Vec<CompiledPattern>,
     /// HS prefix (length, value) → (rule, is_exclusion).
     hs_table: HashMap<(u8, u64), Vec<(u32, bool)>>,
@@ -393,6 +397,7 @@ impl std::fmt::Debug for Classifier {
             .field("rules", &self.inner.rules.len())
             .field("terms", &self.inner.n_terms)
             .field("patterns", &self.inner.patterns.len())
+            .field("patterns_without_trigger", &self.inner.always.len())
             .field("hash", &self.inner.hash)
             .finish()
     }
@@ -526,6 +531,30 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         infos.push(set.info);
     }
 
+    // Patterns with a finite set of prefix literals run only when one of
+    // them occurs; the others go into one regex set that runs on every line.
+    let mut always = Vec::new();
+    for (i, (def, _, _)) in pattern_defs.iter().enumerate() {
+        match rules::trigger_literals(&def.body) {
+            Some(lits) => {
+                for l in lits {
+                    add_literal(
+                        &l,
+                        TermUse {
+                            rule: i as u32,
+                            slot: Slot::Trigger,
+                            start_b: false,
+                            end_b: false,
+                            written: 0,
+                        },
+                        &mut literals,
+                    );
+                }
+            }
+            None => always.push(i),
+        }
+    }
+
     if n_terms > limits::MAX_TERMS {
         diags.push(Diagnostic::at(
             Code::E010,
@@ -597,8 +626,11 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
 
     let mut patterns = Vec::new();
     let mut set = None;
-    if diags.is_empty() && !pattern_defs.is_empty() {
-        let bodies: Vec<String> = pattern_defs.iter().map(|p| p.0.engine_source()).collect();
+    if diags.is_empty() && !always.is_empty() {
+        let bodies: Vec<String> = always
+            .iter()
+            .map(|&i| pattern_defs[i].0.engine_source())
+            .collect();
         match RegexSetBuilder::new(&bodies)
             .case_insensitive(true)
             .size_limit(64 << 20)
@@ -615,6 +647,8 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
                 None,
             )),
         }
+    }
+    if diags.is_empty() {
         for (def, rule, slot) in &pattern_defs {
             match RegexBuilder::new(&def.engine_source())
                 .case_insensitive(true)
@@ -651,6 +685,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         uses,
         set,
         patterns,
+        always,
         hs_table,
         headings: headings.into_iter().map(Arc::from).collect(),
         rulesets: infos,
@@ -671,6 +706,9 @@ pub struct Scratch {
     ev: Vec<(u32, RawEv)>,
     markers: Vec<(usize, usize)>,
     params: Option<Vec<params::Found>>,
+    /// Patterns whose trigger literal occurred on this line.
+    triggered: Vec<u32>,
+    pat_seen: Vec<u32>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -748,6 +786,8 @@ impl Classifier {
             ev: Vec::new(),
             markers: Vec::new(),
             params: None,
+            triggered: Vec::new(),
+            pat_seen: vec![0; self.inner.patterns.len()],
         }
     }
 
@@ -785,11 +825,13 @@ impl Classifier {
         scratch.stamp = scratch.stamp.wrapping_add(1);
         if scratch.stamp == 0 {
             scratch.seen.iter_mut().for_each(|x| *x = 0);
+            scratch.pat_seen.iter_mut().for_each(|x| *x = 0);
             scratch.stamp = 1;
         }
         scratch.touched.clear();
         scratch.ev.clear();
         scratch.markers.clear();
+        scratch.triggered.clear();
         scratch.params = None;
         scratch.norm.normalize(text);
 
@@ -999,6 +1041,8 @@ impl Classifier {
             ev,
             markers,
             stamp,
+            triggered,
+            pat_seen,
             ..
         } = scratch;
         let text = norm.as_str();
@@ -1018,6 +1062,14 @@ impl Classifier {
                     markers.push((s, e));
                     continue;
                 }
+                if u.slot == Slot::Trigger {
+                    let p = u.rule as usize;
+                    if pat_seen[p] != *stamp {
+                        pat_seen[p] = *stamp;
+                        triggered.push(u.rule);
+                    }
+                    continue;
+                }
                 touch_parts(seen, state, touched, *stamp, u.rule);
                 let st = &mut state[u.rule as usize];
                 let raw = RawEv::Term {
@@ -1035,6 +1087,7 @@ impl Classifier {
                         }
                         continue;
                     }
+                    Slot::Trigger => continue,
                 }
                 if ev.len() < 1 << 16 {
                     ev.push((u.rule, raw));
@@ -1045,7 +1098,6 @@ impl Classifier {
 
     fn scan_patterns(&self, scratch: &mut Scratch) {
         let inner = &*self.inner;
-        let Some(set) = &inner.set else { return };
         let Scratch {
             norm,
             seen,
@@ -1053,13 +1105,22 @@ impl Classifier {
             touched,
             ev,
             stamp,
+            triggered,
             ..
         } = scratch;
         let text = norm.as_str();
         if text.is_empty() {
             return;
         }
-        for pi in set.matches(text).iter() {
+        if let Some(set) = &inner.set {
+            for i in set.matches(text).iter() {
+                triggered.push(inner.always[i] as u32);
+            }
+        }
+        // Pattern order, so that evidence comes out the same way every time.
+        triggered.sort_unstable();
+        for &pi in triggered.iter() {
+            let pi = pi as usize;
             let p = &inner.patterns[pi];
             let mut found = 0;
             for caps in p.re.captures_iter(text) {

@@ -609,6 +609,7 @@ fn rules(cmd: RulesCmd) -> Result<i32, Error> {
             let mut o = std::io::stdout().lock();
             let w = io_err("writing output");
             writeln!(o, "rules hash: {}", clf.hash()).map_err(&w)?;
+            writeln!(o, "compiled: {clf:?}").map_err(&w)?;
             for s in clf.rulesets() {
                 writeln!(
                     o,

@@ -880,3 +880,71 @@ mod boundary_tests {
         assert!(!re(r"\bплис\b").is_match("плиссе"));
     }
 }
+
+/// Literals of which at least one must occur in the text for the pattern
+/// to match there (its prefix literals, lower-cased), or `None` when the
+/// pattern has no such finite set (it then runs on every line).
+///
+/// The engine puts these literals into the term automaton, so a pattern's
+/// regex runs only on lines where one of its literals occurs: one regex set
+/// over hundreds of part-number patterns fell back to the slow PikeVM on
+/// every line.
+pub(crate) fn trigger_literals(body: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(body)
+        .ok()?;
+    // Prefix literals first; a pattern that starts with a class (`\d{2,4} ?kv`)
+    // often ends with a literal, which is just as necessary.
+    [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .find_map(|kind| {
+            let mut ex = Extractor::new();
+            ex.kind(kind);
+            literal_set(ex.extract(&hir).literals()?)
+        })
+}
+
+fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<String>> {
+    if lits.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(lits.len());
+    for l in lits {
+        let s = std::str::from_utf8(l.as_bytes()).ok()?;
+        // Only scripts whose lower case is what the normaliser produces.
+        let ok = s.chars().all(|c| {
+            c.is_ascii()
+                || matches!(c as u32, 0x0410..=0x044F)
+                || crate::normalize::is_unsegmented(c)
+        });
+        if !ok || s.trim().is_empty() {
+            return None;
+        }
+        out.push(s.to_lowercase());
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+#[cfg(test)]
+mod trigger_tests {
+    use super::trigger_literals;
+
+    #[test]
+    fn literals() {
+        assert_eq!(
+            trigger_literals(r"stm32[fh]\d{3}"),
+            Some(vec!["stm32f".to_string(), "stm32h".to_string()])
+        );
+        assert_eq!(
+            trigger_literals(r"XC7[ak]"),
+            Some(vec!["xc7a".to_string(), "xc7k".to_string()])
+        );
+        assert_eq!(trigger_literals(r"\d+ ?hz"), Some(vec![" hz".to_string(), "hz".to_string()]));
+        assert_eq!(trigger_literals(r"\d+ ?\w+"), None);
+        assert_eq!(trigger_literals(r"(?:abc|\d+x)"), Some(vec!["abc".to_string(), "x".to_string()]));
+    }
+}
