@@ -895,15 +895,32 @@ pub(crate) fn trigger_literals(body: &str) -> Option<Vec<String>> {
         .build()
         .parse(body)
         .ok()?;
-    // Prefix literals first; a pattern that starts with a class (`\d{2,4} ?kv`)
-    // often ends with a literal, which is just as necessary.
+    // Prefix and suffix literals are both necessary; take the set whose
+    // shortest literal is longest. Extraction past its limits shortens
+    // literals (`[1-9]\d{3}kv` gives the prefixes `1`...`9`), and a one-byte
+    // trigger would run the regex on nearly every line: such a pattern goes
+    // to the always-run set instead.
     [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
-        .find_map(|kind| {
+        .filter_map(|kind| {
             let mut ex = Extractor::new();
             ex.kind(kind);
             literal_set(ex.extract(&hir).literals()?)
         })
+        .filter(|set| set.iter().all(|l| selective(l)))
+        .max_by_key(|set| {
+            set.iter()
+                .map(|l| l.trim().chars().count())
+                .min()
+                .unwrap_or(0)
+        })
+}
+
+/// Whether a trigger literal is selective enough to be worth it: two
+/// characters at least. (Requiring four for all-digit literals sent more
+/// patterns to the always-run set and measured slower.)
+fn selective(lit: &str) -> bool {
+    lit.trim().chars().count() >= 2
 }
 
 fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<String>> {
@@ -943,8 +960,20 @@ mod trigger_tests {
             trigger_literals(r"XC7[ak]"),
             Some(vec!["xc7a".to_string(), "xc7k".to_string()])
         );
-        assert_eq!(trigger_literals(r"\d+ ?hz"), Some(vec![" hz".to_string(), "hz".to_string()]));
+        assert_eq!(
+            trigger_literals(r"\d+ ?hz"),
+            Some(vec![" hz".to_string(), "hz".to_string()])
+        );
         assert_eq!(trigger_literals(r"\d+ ?\w+"), None);
-        assert_eq!(trigger_literals(r"(?:abc|\d+x)"), Some(vec!["abc".to_string(), "x".to_string()]));
+        assert_eq!(
+            trigger_literals(r"[1-9]\d{3}[- ]?\d{2,4} ?kv"),
+            Some(vec![" kv".to_string(), "kv".to_string()])
+        );
+        assert_eq!(trigger_literals(r"(16|6[0-4]?)\d{2,3}(2rs|z)"), None);
+        assert_eq!(trigger_literals(r"(?:abc|\d+x)"), None);
+        assert_eq!(
+            trigger_literals(r"(?:abc|\d+xy)"),
+            Some(vec!["abc".to_string(), "xy".to_string()])
+        );
     }
 }
