@@ -839,7 +839,7 @@ impl Classifier {
         scratch.markers.clear();
         scratch.triggered.clear();
         scratch.params = None;
-        scratch.norm.normalize(text);
+        scratch.norm.normalize_lazy(text);
 
         self.scan_terms(scratch);
         self.scan_patterns(scratch);
@@ -856,6 +856,9 @@ impl Classifier {
             HsSource::None
         };
         let mut in_text = Vec::new();
+        if !scratch.markers.is_empty() {
+            scratch.norm.ensure_map(text);
+        }
         for &(_, after) in &scratch.markers {
             if let Some(f) = hs::code_after(scratch.norm.as_str(), after) {
                 let (s, e) = scratch.norm.original_span(f.start, f.end);
@@ -922,6 +925,7 @@ impl Classifier {
             if !fires {
                 continue;
             }
+            scratch.norm.ensure_map(text);
             if let Some(ev_idx) = st.excluded {
                 let by = self.evidence(
                     scratch,

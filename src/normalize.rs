@@ -22,6 +22,8 @@ pub struct Normalized {
     ends: Vec<u32>,
     /// Scratch: characters after NFKC with their original spans.
     chars: Vec<(char, u32, u32)>,
+    /// Whether `starts` and `ends` are built.
+    mapped: bool,
 }
 
 impl Normalized {
@@ -32,18 +34,73 @@ impl Normalized {
 
     /// Normalises `original`, replacing the previous content.
     pub fn normalize(&mut self, original: &str) {
+        self.normalize_lazy(original);
+        self.ensure_map(original);
+    }
+
+    /// Normalises without building the map for ASCII text, which most lines
+    /// are and most lines never need (they produce no evidence).
+    /// [`Normalized::ensure_map`] builds it when it is needed.
+    pub(crate) fn normalize_lazy(&mut self, original: &str) {
         self.text.clear();
         self.starts.clear();
         self.ends.clear();
-        if original.is_ascii() {
-            self.ascii(original);
-        } else {
+        self.mapped = !original.is_ascii();
+        if self.mapped {
             self.unicode(original);
+        } else {
+            self.ascii_text(original);
         }
         while self.text.ends_with(' ') {
             self.text.pop();
-            self.starts.pop();
-            self.ends.pop();
+            if self.mapped {
+                self.starts.pop();
+                self.ends.pop();
+            }
+        }
+    }
+
+    /// Builds the map back to `original` (the text last normalised) if the
+    /// lazy path skipped it.
+    pub(crate) fn ensure_map(&mut self, original: &str) {
+        if self.mapped {
+            return;
+        }
+        self.mapped = true;
+        self.starts.clear();
+        self.ends.clear();
+        let mut last_space = true;
+        for (i, &b) in original.as_bytes().iter().enumerate() {
+            let i = i as u32;
+            if b.is_ascii_whitespace() || b.is_ascii_control() {
+                if !last_space {
+                    self.starts.push(i);
+                    self.ends.push(i + 1);
+                    last_space = true;
+                }
+            } else {
+                self.starts.push(i);
+                self.ends.push(i + 1);
+                last_space = false;
+            }
+        }
+        self.starts.truncate(self.text.len());
+        self.ends.truncate(self.text.len());
+    }
+
+    fn ascii_text(&mut self, original: &str) {
+        self.text.reserve(original.len());
+        let mut last_space = true;
+        for &b in original.as_bytes() {
+            if b.is_ascii_whitespace() || b.is_ascii_control() {
+                if !last_space {
+                    self.text.push(' ');
+                    last_space = true;
+                }
+            } else {
+                self.text.push(b.to_ascii_lowercase() as char);
+                last_space = false;
+            }
         }
     }
 
@@ -81,20 +138,6 @@ impl Normalized {
             self.text.push(' ');
             self.starts.push(s);
             self.ends.push(e);
-        }
-    }
-
-    fn ascii(&mut self, original: &str) {
-        self.text.reserve(original.len());
-        for (i, &b) in original.as_bytes().iter().enumerate() {
-            let i = i as u32;
-            if b.is_ascii_whitespace() || b.is_ascii_control() {
-                self.push_space(i, i + 1);
-            } else {
-                self.text.push(b.to_ascii_lowercase() as char);
-                self.starts.push(i);
-                self.ends.push(i + 1);
-            }
         }
     }
 
@@ -365,6 +408,30 @@ mod tests {
         let s = t.find("тепловизор").unwrap();
         let (os, oe) = n.original_span(s, s + "тепловизор".len());
         assert_eq!(&original[os..oe], "Тепловизор");
+    }
+
+    #[test]
+    fn lazy_map_equals_eager_map() {
+        for original in [
+            "  CNC \t Lathe  5-axis ",
+            "a",
+            "",
+            "   ",
+            "x\n\ny",
+            "Тест  x",
+        ] {
+            let mut eager = Normalized::new();
+            eager.normalize(original);
+            let mut lazy = Normalized::new();
+            lazy.normalize_lazy(original);
+            assert_eq!(lazy.as_str(), eager.as_str());
+            lazy.ensure_map(original);
+            assert_eq!(
+                (&lazy.starts, &lazy.ends),
+                (&eager.starts, &eager.ends),
+                "{original:?}"
+            );
+        }
     }
 
     #[test]
