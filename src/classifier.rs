@@ -33,6 +33,9 @@ mod builtin {
 /// Evidence items kept per rule and line, so hostile text cannot blow up a result.
 const MAX_EVIDENCE_PER_RULE: usize = 16;
 
+/// Codes written in one description that are reported (and considered).
+const MAX_CODES_IN_TEXT: usize = 16;
+
 /// Above this many literals the automaton is a contiguous NFA, not a DFA.
 /// Measured on the curated rules (~10,000 literals): the DFA took 85 MB and
 /// made the whole screen twice as slow as the 1.8 MB contiguous NFA, since
@@ -649,7 +652,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         match RegexSetBuilder::new(&bodies)
             .case_insensitive(true)
             .size_limit(64 << 20)
-            .dfa_size_limit(16 << 20)
+            .dfa_size_limit(64 << 20)
             .build()
         {
             Ok(s) => set = Some(s),
@@ -860,6 +863,10 @@ impl Classifier {
             scratch.norm.ensure_map(text);
         }
         for &(_, after) in &scratch.markers {
+            // Bounded: a hostile line can hold a code after every marker.
+            if in_text.len() >= MAX_CODES_IN_TEXT {
+                break;
+            }
             if let Some(f) = hs::code_after(scratch.norm.as_str(), after) {
                 let (s, e) = scratch.norm.original_span(f.start, f.end);
                 if !in_text.iter().any(|c: &CodeInText| c.start == s) {

@@ -211,6 +211,7 @@ pub struct Row {
 
 /// Reads records from any input, one [`Row`] per record.
 pub struct RowReader {
+    name: String,
     inner: Inner,
     headers: Vec<String>,
     encoding: Encoding,
@@ -364,6 +365,7 @@ impl RowReader {
             }
         };
         let mut reader = RowReader {
+            name: name.to_string(),
             inner: Inner::Jsonl(Box::new(std::io::empty()), Vec::new(), 0),
             headers: Vec::new(),
             encoding: opts.encoding,
@@ -585,7 +587,7 @@ impl RowReader {
             Err(e) => match e.kind() {
                 csv::ErrorKind::Io(_) => {
                     let msg = e.to_string();
-                    Err(Error::input("input", self.row + 1, msg))
+                    Err(Error::input(&self.name, self.row + 1, msg))
                 }
                 _ => {
                     self.row += 1;
@@ -610,7 +612,7 @@ impl RowReader {
             buf.clear();
             let start = *pos;
             let n = read_line_limited(r, buf, limits::MAX_FIELD_BYTES * 4)
-                .map_err(|e| Error::input("input", self.row + 1, e.to_string()))?;
+                .map_err(|e| Error::input(&self.name, self.row + 1, e.to_string()))?;
             if n == 0 {
                 return Ok(None);
             }
