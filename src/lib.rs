@@ -65,6 +65,9 @@
 //! contend. See `BENCHMARKS.md` for measured throughput.
 #![deny(missing_docs)]
 
+/// Screening whole Arrow record batches into result columns (feature `arrow`).
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod batch;
 mod classifier;
 pub mod diag;
