@@ -224,6 +224,20 @@ struct Ctx<'a> {
     src: &'a str,
     offset: usize,
     diags: &'a mut Vec<Diagnostic>,
+    /// Byte offsets of the line breaks of `src`, made once per file: counting
+    /// them from the start for every rule made one large file quadratic to
+    /// load (found by the scaling benchmark: 5,000 rules in one file took
+    /// 3.2 s against 0.7 s in ten files).
+    newlines: &'a [usize],
+}
+
+impl Ctx<'_> {
+    /// 1-based line of byte `at` of `src`.
+    fn line_of(&self, at: usize) -> usize {
+        self.newlines
+            .partition_point(|&i| i < at.min(self.src.len()))
+            + 1
+    }
 }
 
 impl Ctx<'_> {
@@ -266,6 +280,12 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
         ));
         return None;
     }
+    let newlines: Vec<usize> = src
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
     match toml::from_str::<RawFile>(src) {
         Ok(raw) => {
             let mut ctx = Ctx {
@@ -273,6 +293,7 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
                 src,
                 offset: 0,
                 diags,
+                newlines: &newlines,
             };
             check_file(&mut ctx, raw)
         }
@@ -300,6 +321,7 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
                             src,
                             offset,
                             diags,
+                            newlines: &newlines,
                         };
                         let is_header = raw.ruleset.is_some() || raw.rule.is_empty();
                         if let Some(def) = check_file_part(&mut ctx, raw, is_header) {
@@ -810,10 +832,7 @@ fn check_rule(ctx: &mut Ctx<'_>, r: Spanned<RawRule>, ruleset: &str) -> Option<R
     if ctx.diags.len() > n {
         return None;
     }
-    let line = ctx.src[..(rule_span.start + ctx.offset).min(ctx.src.len())]
-        .matches('\n')
-        .count()
-        + 1;
+    let line = ctx.line_of(rule_span.start + ctx.offset);
     Some(RuleDef {
         id,
         title: r.title,
