@@ -144,26 +144,32 @@ impl Normalized {
     fn unicode(&mut self, original: &str) {
         let mut chars = std::mem::take(&mut self.chars);
         chars.clear();
-        // NFKC per combining sequence: a starter and the non-starters after it.
-        let mut seq_start = 0usize;
-        let mut iter = original.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, n)) = iter.peek() {
-                if canonical_combining_class(n) == 0 {
-                    break;
-                }
-                end = j + n.len_utf8();
-                iter.next();
+        if unicode_normalization::is_nfkc_quick(original.chars())
+            == unicode_normalization::IsNormalized::Yes
+        {
+            // Most Cyrillic and Chinese text is already NFKC: keep it as it is.
+            for (i, c) in original.char_indices() {
+                chars.push((c, i as u32, (i + c.len_utf8()) as u32));
             }
-            let _ = seq_start;
-            seq_start = end;
-            let seq = &original[i..end];
-            if seq.len() == c.len_utf8() && c.is_ascii() {
-                chars.push((c, i as u32, end as u32));
-            } else {
-                for n in seq.nfkc() {
-                    chars.push((n, i as u32, end as u32));
+        } else {
+            // NFKC per combining sequence: a starter and the non-starters after it.
+            let mut iter = original.char_indices().peekable();
+            while let Some((i, c)) = iter.next() {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, n)) = iter.peek() {
+                    if canonical_combining_class(n) == 0 {
+                        break;
+                    }
+                    end = j + n.len_utf8();
+                    iter.next();
+                }
+                let seq = &original[i..end];
+                if seq.len() == c.len_utf8() && c.is_ascii() {
+                    chars.push((c, i as u32, end as u32));
+                } else {
+                    for n in seq.nfkc() {
+                        chars.push((n, i as u32, end as u32));
+                    }
                 }
             }
         }
