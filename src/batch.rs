@@ -272,20 +272,10 @@ fn render(
                     ]);
                 }
                 (Err(reason), _) => {
-                    rec.extend([
-                        row.row.to_string(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        format!("rejected at byte {}: {reason}", row.byte),
-                    ]);
+                    // Row number, empty result columns, then the reason.
+                    rec.push(row.row.to_string());
+                    rec.resize(rec.len() + CSV_COLUMNS.len() - 2, String::new());
+                    rec.push(format!("rejected at byte {}: {reason}", row.byte));
                 }
                 _ => {}
             }

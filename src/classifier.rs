@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hs;
 use crate::normalize::{is_word_char, Normalized};
-use crate::params::{self, Quantity};
+use crate::params;
 use crate::result::{
     CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
 };
@@ -736,6 +736,42 @@ enum RawEv {
     Param { idx: u32, cond: u32 },
 }
 
+/// A rule example that did not behave, from [`Classifier::check_examples`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExampleFailure {
+    /// The rule id.
+    pub rule: Arc<str>,
+    /// `file:line` of the rule.
+    pub location: String,
+    /// `example`, `counterexample`, or what is missing.
+    pub problem: String,
+    /// 1-based position among the rule's examples then counterexamples (0 when none).
+    pub index: usize,
+    /// The line that misbehaved.
+    pub example: Option<Example>,
+    /// The exclusion that vetoed the rule, when one did.
+    pub vetoed_by: Option<String>,
+}
+
+impl std::fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}) {}", self.rule, self.location, self.problem)?;
+        if let Some(ex) = &self.example {
+            write!(
+                f,
+                " #{}: hs={:?} text={:?}",
+                self.index,
+                ex.hs.as_deref().unwrap_or(""),
+                ex.text
+            )?;
+        }
+        if let Some(v) = &self.vetoed_by {
+            write!(f, " (vetoed by `{v}`)")?;
+        }
+        Ok(())
+    }
+}
+
 /// One customs line: a declared code (possibly absent) and a description.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Line<'a> {
@@ -1033,6 +1069,58 @@ impl Classifier {
         screening
     }
 
+    /// Runs every rule's examples and counterexamples; returns the ones that
+    /// misbehave (a rule that does not fire on its example, or fires on its
+    /// counterexample, or has fewer than two of either). `dualuse rules test`
+    /// and the registry test both use it.
+    pub fn check_examples(&self) -> (usize, Vec<ExampleFailure>) {
+        let mut scratch = self.scratch();
+        let mut passed = 0;
+        let mut failures = Vec::new();
+        for r in self.rules() {
+            let cases = r
+                .examples
+                .iter()
+                .map(|e| (e, true))
+                .chain(r.counterexamples.iter().map(|e| (e, false)));
+            for (i, (ex, want)) in cases.enumerate() {
+                let res = self.classify_with(&mut scratch, ex.hs.as_deref(), &ex.text);
+                if res.hits.iter().any(|h| h.rule == r.id) == want {
+                    passed += 1;
+                    continue;
+                }
+                let vetoed_by = res
+                    .vetoed
+                    .iter()
+                    .find(|v| v.rule == r.id)
+                    .map(|v| v.by.rule_part.clone());
+                failures.push(ExampleFailure {
+                    rule: r.id.clone(),
+                    location: format!("{}:{}", r.file, r.line),
+                    problem: if want { "example" } else { "counterexample" }.to_string(),
+                    index: i + 1,
+                    example: Some(ex.clone()),
+                    vetoed_by,
+                });
+            }
+            if r.examples.len() < 2 || r.counterexamples.len() < 2 {
+                failures.push(ExampleFailure {
+                    rule: r.id.clone(),
+                    location: format!("{}:{}", r.file, r.line),
+                    problem: format!(
+                        "needs at least 2 examples and 2 counterexamples (has {} and {})",
+                        r.examples.len(),
+                        r.counterexamples.len()
+                    ),
+                    index: 0,
+                    example: None,
+                    vetoed_by: None,
+                });
+            }
+        }
+        (passed, failures)
+    }
+
     fn touch(scratch: &mut Scratch, rule: u32) {
         touch_parts(
             &mut scratch.seen,
@@ -1269,7 +1357,7 @@ impl Classifier {
                     start: Some(os),
                     end: Some(oe),
                     value: Some(f.value),
-                    unit: quantity_unit(f.quantity),
+                    unit: f.quantity.canonical_unit(),
                 }
             }
         }
@@ -1291,10 +1379,6 @@ impl Classifier {
             fill(&mut v.by);
         }
     }
-}
-
-fn quantity_unit(q: Quantity) -> Option<&'static str> {
-    q.canonical_unit()
 }
 
 fn touch_parts(

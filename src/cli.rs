@@ -665,56 +665,12 @@ fn rules(cmd: RulesCmd) -> Result<i32, Error> {
             let clf = load(&rules)?;
             let mut o = std::io::stdout().lock();
             let w = io_err("writing output");
-            let (mut pass, mut fail) = (0usize, 0usize);
-            let mut scratch = clf.scratch();
-            for r in clf.rules() {
-                let cases = r
-                    .examples
-                    .iter()
-                    .map(|e| (e, true))
-                    .chain(r.counterexamples.iter().map(|e| (e, false)));
-                for (i, (ex, want)) in cases.enumerate() {
-                    let res = clf.classify_with(&mut scratch, ex.hs.as_deref(), &ex.text);
-                    let fired = res.hits.iter().any(|h| h.rule == r.id);
-                    if fired == want {
-                        pass += 1;
-                    } else {
-                        fail += 1;
-                        let vetoed = res.vetoed.iter().find(|v| v.rule == r.id);
-                        writeln!(
-                            o,
-                            "FAILED {} ({}:{}) {} #{}: hs={:?} text={:?}{}",
-                            r.id,
-                            r.file,
-                            r.line,
-                            if want { "example" } else { "counterexample" },
-                            i + 1,
-                            ex.hs.as_deref().unwrap_or(""),
-                            ex.text,
-                            match vetoed {
-                                Some(v) => format!(" (vetoed by `{}`)", v.by.rule_part),
-                                None => String::new(),
-                            }
-                        )
-                        .map_err(&w)?;
-                    }
-                }
-                if r.examples.len() < 2 || r.counterexamples.len() < 2 {
-                    fail += 1;
-                    writeln!(
-                        o,
-                        "FAILED {} ({}:{}): needs at least 2 examples and 2 counterexamples (has {} and {})",
-                        r.id,
-                        r.file,
-                        r.line,
-                        r.examples.len(),
-                        r.counterexamples.len()
-                    )
-                    .map_err(&w)?;
-                }
+            let (pass, failures) = clf.check_examples();
+            for f in &failures {
+                writeln!(o, "FAILED {f}").map_err(&w)?;
             }
-            writeln!(o, "rules: {pass} passed, {fail} failed").map_err(&w)?;
-            Ok(if fail > 0 { 1 } else { 0 })
+            writeln!(o, "rules: {pass} passed, {} failed", failures.len()).map_err(&w)?;
+            Ok(if failures.is_empty() { 0 } else { 1 })
         }
     }
 }

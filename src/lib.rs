@@ -87,7 +87,9 @@ mod types;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-pub use classifier::{Classifier, ClassifierBuilder, Line, RuleInfo, RuleSources, Scratch};
+pub use classifier::{
+    Classifier, ClassifierBuilder, ExampleFailure, Line, RuleInfo, RuleSources, Scratch,
+};
 pub use diag::{Code, Diagnostic};
 pub use error::{Error, ErrorKind, Result};
 pub use result::{

@@ -295,7 +295,7 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
                 diags,
                 newlines: &newlines,
             };
-            check_file(&mut ctx, raw)
+            check_file_part(&mut ctx, raw, true)
         }
         Err(e) => {
             // Syntax errors stop the file. Schema errors are retried rule by
@@ -393,10 +393,6 @@ fn chunk_rule_id(chunk: &str) -> Option<String> {
     })
 }
 
-fn check_file(ctx: &mut Ctx<'_>, raw: RawFile) -> Option<RuleSetDef> {
-    check_file_part(ctx, raw, true)
-}
-
 fn check_file_part(ctx: &mut Ctx<'_>, raw: RawFile, header: bool) -> Option<RuleSetDef> {
     let mut info = RuleSetInfo {
         id: String::new(),
@@ -411,7 +407,6 @@ fn check_file_part(ctx: &mut Ctx<'_>, raw: RawFile, header: bool) -> Option<Rule
     };
     match raw.ruleset {
         Some(meta) => {
-            let span = meta.span();
             let meta = meta.into_inner();
             if !valid_id(meta.id.get_ref()) {
                 ctx.err(
@@ -435,7 +430,6 @@ fn check_file_part(ctx: &mut Ctx<'_>, raw: RawFile, header: bool) -> Option<Rule
                     None,
                 );
             }
-            let _ = span;
             info.id = meta.id.into_inner();
             info.version = meta.version.into_inner();
             info.title = meta.title;
