@@ -15,11 +15,13 @@ use crate::result::{
     CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
 };
 use crate::rules::{
-    self, limits, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef,
+    self, limits, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef, TriggerKind,
 };
 use crate::types::{Basis, Category, Requires, Severity};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
+use regex_automata::meta::Regex as MetaRegex;
+use regex_automata::{Anchored, Input};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -308,8 +310,13 @@ struct TermUse {
 const MARKER: u32 = u32::MAX;
 
 struct CompiledPattern {
-    re: std::sync::OnceLock<Option<Regex>>,
+    re: std::sync::OnceLock<Option<MetaRegex>>,
     engine_source: String,
+    /// How its trigger literals stand in a match; `None`: it runs on every line.
+    trigger: Option<TriggerKind>,
+    /// Whether the engine source starts with a boundary that consumes the
+    /// character before the match.
+    start_b: bool,
     rule: u32,
     slot: Slot,
     source: Arc<str>,
@@ -552,9 +559,12 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     // Patterns with a finite set of prefix literals run only when one of
     // them occurs; the others go into one regex set that runs on every line.
     let mut always = Vec::new();
+    let mut triggers = Vec::with_capacity(pattern_defs.len());
     for (i, (def, _, _)) in pattern_defs.iter().enumerate() {
-        match rules::trigger_literals(&def.body) {
-            Some(lits) => {
+        let t = rules::trigger_literals(&def.body);
+        triggers.push(t.as_ref().map(|(k, _)| *k));
+        match t {
+            Some((_, lits)) => {
                 for l in lits {
                     add_literal(
                         &l,
@@ -671,10 +681,12 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         // is only recorded, and compiled again on the first line that
         // triggers it. Hundreds of compiled part-number regexes held ~100 MB
         // and most never fire on a given dump.
-        for (def, rule, slot) in &pattern_defs {
+        for ((def, rule, slot), trigger) in pattern_defs.iter().zip(triggers) {
             patterns.push(CompiledPattern {
                 re: std::sync::OnceLock::new(),
                 engine_source: def.engine_source(),
+                trigger,
+                start_b: def.start_b,
                 rule: *rule,
                 slot: *slot,
                 source: Arc::from(def.source.as_str()),
@@ -717,7 +729,14 @@ pub struct Scratch {
     params: Option<Vec<params::Found>>,
     /// Patterns whose trigger literal occurred on this line.
     triggered: Vec<u32>,
+    /// Per pattern: the stamp of the line on which it was last triggered,
+    /// how many times, its first trigger start and its last trigger end.
     pat_seen: Vec<u32>,
+    pat_n: Vec<u32>,
+    pat_first: Vec<u32>,
+    pat_last: Vec<u32>,
+    /// (pattern, start) of prefix triggers, for anchored runs.
+    trig_at: Vec<(u32, u32)>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -833,6 +852,10 @@ impl Classifier {
             params: None,
             triggered: Vec::new(),
             pat_seen: vec![0; self.inner.patterns.len()],
+            pat_n: vec![0; self.inner.patterns.len()],
+            pat_first: vec![0; self.inner.patterns.len()],
+            pat_last: vec![0; self.inner.patterns.len()],
+            trig_at: Vec::new(),
         }
     }
 
@@ -877,6 +900,7 @@ impl Classifier {
         scratch.ev.clear();
         scratch.markers.clear();
         scratch.triggered.clear();
+        scratch.trig_at.clear();
         scratch.params = None;
         scratch.norm.normalize_lazy(text);
 
@@ -1148,6 +1172,10 @@ impl Classifier {
             stamp,
             triggered,
             pat_seen,
+            pat_n,
+            pat_first,
+            pat_last,
+            trig_at,
             ..
         } = scratch;
         let text = norm.as_str();
@@ -1171,7 +1199,18 @@ impl Classifier {
                     let p = u.rule as usize;
                     if pat_seen[p] != *stamp {
                         pat_seen[p] = *stamp;
+                        pat_n[p] = 0;
+                        pat_first[p] = s as u32;
+                        pat_last[p] = e as u32;
                         triggered.push(u.rule);
+                    }
+                    pat_n[p] += 1;
+                    pat_first[p] = pat_first[p].min(s as u32);
+                    pat_last[p] = pat_last[p].max(e as u32);
+                    if pat_n[p] <= MAX_ANCHORED_RUNS
+                        && inner.patterns[p].trigger == Some(TriggerKind::Prefix)
+                    {
+                        trig_at.push((u.rule, s as u32));
                     }
                     continue;
                 }
@@ -1211,6 +1250,10 @@ impl Classifier {
             ev,
             stamp,
             triggered,
+            pat_n,
+            pat_first,
+            pat_last,
+            trig_at,
             ..
         } = scratch;
         let text = norm.as_str();
@@ -1224,28 +1267,34 @@ impl Classifier {
         }
         // Pattern order, so that evidence comes out the same way every time.
         triggered.sort_unstable();
+        trig_at.sort_unstable();
+        let mut at = 0;
         for &pi in triggered.iter() {
-            let pi = pi as usize;
-            let p = &inner.patterns[pi];
-            let mut found = 0;
+            let p = &inner.patterns[pi as usize];
             let re = p.re.get_or_init(|| {
-                RegexBuilder::new(&p.engine_source)
-                    .case_insensitive(true)
-                    .size_limit(limits::MAX_REGEX_BYTES)
-                    .build()
+                MetaRegex::builder()
+                    .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                    .configure(
+                        MetaRegex::config()
+                            .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
+                            .onepass_size_limit(Some(limits::MAX_REGEX_BYTES)),
+                    )
+                    .build(&p.engine_source)
                     .ok()
             });
+            // The prefix triggers of this pattern, in order of position.
+            let from = at;
+            while at < trig_at.len() && trig_at[at].0 == pi {
+                at += 1;
+            }
             // Every pattern compiled when its rule was checked, so `None`
             // cannot happen; skipping is the safe answer if it ever did.
             let Some(re) = re else { continue };
-            for caps in re.captures_iter(text) {
-                // Group 1 is the pattern itself, without the boundary characters.
-                let Some(m) = caps.get(1) else { continue };
-                let (s, e) = (m.start(), m.end());
+            let mut record = |s: usize, e: usize| {
                 touch_parts(seen, state, touched, *stamp, p.rule);
                 let st = &mut state[p.rule as usize];
                 let raw = RawEv::Pattern {
-                    pat: pi as u32,
+                    pat: pi,
                     s: s as u32,
                     e: e as u32,
                 };
@@ -1261,9 +1310,55 @@ impl Classifier {
                         ev.push((p.rule, raw));
                     }
                 }
-                found += 1;
-                if found >= 4 {
-                    break;
+            };
+            // Where a match can be: every match starts at a prefix trigger
+            // and ends at a suffix trigger (plus the boundary character).
+            let back = |pos: usize| {
+                if p.start_b {
+                    text[..pos]
+                        .chars()
+                        .next_back()
+                        .map_or(0, |c| pos - c.len_utf8())
+                } else {
+                    pos
+                }
+            };
+            let forward = |pos: usize| {
+                text[pos..]
+                    .chars()
+                    .next()
+                    .map_or(pos, |c| pos + c.len_utf8())
+            };
+            let pi = pi as usize;
+            match p.trigger {
+                Some(TriggerKind::Prefix) if pat_n[pi] <= MAX_ANCHORED_RUNS => {
+                    let mut found = 0;
+                    let mut done = 0;
+                    for &(_, pos) in &trig_at[from..at] {
+                        let pos = pos as usize;
+                        if pos < done || found >= MAX_PATTERN_MATCHES {
+                            continue;
+                        }
+                        let input = Input::new(text)
+                            .span(back(pos)..text.len())
+                            .anchored(Anchored::Yes);
+                        if let Some((s, e, end)) = search_group1(re, &input) {
+                            record(s, e);
+                            found += 1;
+                            done = end.max(pos + 1);
+                        }
+                    }
+                }
+                Some(TriggerKind::Prefix) => {
+                    let start = back(pat_first[pi] as usize);
+                    search_all(re, text, start, text.len(), &mut record);
+                }
+                Some(TriggerKind::Suffix) => {
+                    let end = forward(pat_last[pi] as usize);
+                    search_all(re, text, 0, end, &mut record);
+                }
+                Some(TriggerKind::Inner) | None => {
+                    search_all(re, text, 0, text.len(), &mut record);
                 }
             }
         }
@@ -1393,5 +1488,52 @@ fn touch_parts(
         seen[r] = stamp;
         state[r] = RuleState::default();
         touched.push(rule);
+    }
+}
+
+/// At most this many anchored runs of one prefix-triggered pattern on a
+/// line; past it, one unanchored search from the first trigger (a hostile
+/// line with a trigger at every other byte stays linear).
+const MAX_ANCHORED_RUNS: u32 = 16;
+
+/// At most this many matches of one pattern are kept as evidence per line.
+const MAX_PATTERN_MATCHES: usize = 4;
+
+/// Runs `re` on `input`; the span of capture group 1 and the end of the
+/// whole match (which may include a boundary character).
+fn search_group1(re: &MetaRegex, input: &Input<'_>) -> Option<(usize, usize, usize)> {
+    let mut slots = [None; 4];
+    re.search_slots(input, &mut slots)?;
+    let end = slots[1]?.get();
+    Some((slots[2]?.get(), slots[3]?.get(), end))
+}
+
+/// Finds up to [`MAX_PATTERN_MATCHES`] non-overlapping matches of `re` in
+/// `text[start..end]`, leftmost first, and reports each group-1 span.
+fn search_all(
+    re: &MetaRegex,
+    text: &str,
+    start: usize,
+    end: usize,
+    record: &mut impl FnMut(usize, usize),
+) {
+    let mut pos = start;
+    let mut found = 0;
+    while pos <= end && found < MAX_PATTERN_MATCHES {
+        let input = Input::new(text).span(pos..end);
+        let Some((s, e, m_end)) = search_group1(re, &input) else {
+            break;
+        };
+        record(s, e);
+        found += 1;
+        // An empty match moves one character on.
+        pos = if m_end > pos {
+            m_end
+        } else {
+            match text[pos..].chars().next() {
+                Some(c) => pos + c.len_utf8(),
+                None => break,
+            }
+        };
     }
 }

@@ -45,12 +45,18 @@ impl Normalized {
         self.text.clear();
         self.starts.clear();
         self.ends.clear();
-        self.mapped = !original.is_ascii();
-        if self.mapped {
-            self.unicode(original);
-        } else {
+        self.mapped = false;
+        if original.is_ascii() {
             self.ascii_text(original);
+        } else if !self.simple_text(original) {
+            self.text.clear();
+            self.mapped = true;
+            self.unicode(original);
         }
+        self.trim_end();
+    }
+
+    fn trim_end(&mut self) {
         while self.text.ends_with(' ') {
             self.text.pop();
             if self.mapped {
@@ -69,6 +75,14 @@ impl Normalized {
         self.mapped = true;
         self.starts.clear();
         self.ends.clear();
+        if !original.is_ascii() {
+            // The simple path left no map: the full path gives the same
+            // text, and the map with it.
+            self.text.clear();
+            self.unicode(original);
+            self.trim_end();
+            return;
+        }
         let mut last_space = true;
         for (i, &b) in original.as_bytes().iter().enumerate() {
             let i = i as u32;
@@ -102,6 +116,72 @@ impl Normalized {
                 last_space = false;
             }
         }
+    }
+
+    /// The common non-ASCII line (upper-case Russian with Latin brand
+    /// names and digits, or Chinese with full-width punctuation) in one pass
+    /// without the map: no character is changed by NFKC except full-width
+    /// ASCII, and no word needs look-alike folding. Returns `false`, having
+    /// written part of the text, when the line needs the full path; the
+    /// text it writes otherwise is exactly the full path's (a property
+    /// test checks it).
+    fn simple_text(&mut self, original: &str) -> bool {
+        self.text.reserve(original.len());
+        let mut last_space = true;
+        // Per word: Cyrillic letters, and Latin letters or digits. A word
+        // with both may need folding (`СNС`, `ХС7К325Т`).
+        let (mut cyr, mut lat_or_digit) = (false, false);
+        for c in original.chars() {
+            let c = match c as u32 {
+                0x00..=0x7F => {
+                    let b = c as u8;
+                    if b.is_ascii_whitespace() || b.is_ascii_control() {
+                        ' '
+                    } else {
+                        (b.to_ascii_lowercase()) as char
+                    }
+                }
+                // А-Я to а-я, а-я as they are, Ё and ё to е.
+                0x0410..=0x042F => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+                0x0430..=0x044F => c,
+                0x0401 | 0x0451 => 'е',
+                // Full-width ASCII: NFKC gives the ASCII character.
+                0xFF01..=0xFF5E => {
+                    (((c as u32 - 0xFF01 + 0x21) as u8).to_ascii_lowercase()) as char
+                }
+                // Ideographic space.
+                0x3000 => ' ',
+                // Han is NFKC-stable and has no case. (Kana is not: `゛`
+                // and `ヿ` have compatibility forms.)
+                0x3400..=0x4DBF | 0x4E00..=0x9FFF => c,
+                // CJK punctuation that NFKC leaves alone: 、。〈〉《》「」『』【】〔〕
+                0x3001 | 0x3002 | 0x3008..=0x3011 | 0x3014 | 0x3015 => c,
+                _ => return false,
+            };
+            if is_word_char(c) {
+                if matches!(c, 'а'..='я') {
+                    cyr = true;
+                } else {
+                    lat_or_digit = true;
+                }
+                if cyr && lat_or_digit {
+                    return false;
+                }
+            } else {
+                cyr = false;
+                lat_or_digit = false;
+            }
+            if c == ' ' {
+                if !last_space {
+                    self.text.push(' ');
+                    last_space = true;
+                }
+            } else {
+                self.text.push(c);
+                last_space = false;
+            }
+        }
+        true
     }
 
     /// The normalised text.
@@ -437,6 +517,59 @@ mod tests {
                 (&eager.starts, &eager.ends),
                 "{original:?}"
             );
+        }
+    }
+
+    /// The one-pass path writes exactly what the full path writes, and the
+    /// map built afterwards is the full path's.
+    fn check_simple_path(original: &str) {
+        let mut full = Normalized::new();
+        full.text.clear();
+        full.mapped = true;
+        full.unicode(original);
+        full.trim_end();
+        let mut lazy = Normalized::new();
+        lazy.normalize_lazy(original);
+        assert_eq!(lazy.as_str(), full.as_str(), "{original:?}");
+        lazy.ensure_map(original);
+        assert_eq!(
+            (&lazy.starts, &lazy.ends),
+            (&full.starts, &full.ends),
+            "{original:?}"
+        );
+    }
+
+    #[test]
+    fn simple_path_table() {
+        for original in [
+            "ТЕРМОСТАТЫ КОМНАТНЫЕ, ТОВАРНЫЙ ЗНАК: KINGSTONE, МОДЕЛЬ: DS-21070",
+            "ЁЖ ёж",
+            "数控机床／型号：ＶＭＣ８５０，功率　５ＫＷ",
+            "СNС станок",
+            "ХС7К325Т",
+            "КР1533ЛА3",
+            "Ü ß",
+            "「红外」热像仪。",
+            "ｶﾒﾗ",
+            "  Тест\t\n  ",
+        ] {
+            check_simple_path(original);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_path_equals_full_path(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Z", "7", " ", "\t", "-", ",", "/", "А", "я", "Ё", "ё", "С", "Х", "N",
+                    "Ж", "机", "床", "　", "，", "Ａ", "８", "。", "「", "é", "ß", "\u{301}",
+                    "\u{200B}", "–", "«", "ゃ", "\u{00A0}", "Ω", "ǅ", "\u{0}",
+                ]),
+                0..24,
+            )
+        ) {
+            check_simple_path(&parts.concat());
         }
     }
 

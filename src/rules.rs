@@ -894,46 +894,121 @@ mod boundary_tests {
     }
 }
 
+/// Where a pattern's trigger literals stand in its matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TriggerKind {
+    /// Every match starts with one of the literals: the regex runs anchored
+    /// at each occurrence.
+    Prefix,
+    /// Every match ends with one of the literals: the regex runs on the text
+    /// up to the last occurrence.
+    Suffix,
+    /// Every match contains one of the literals somewhere: the regex runs on
+    /// the whole line when one occurs.
+    Inner,
+}
+
 /// Literals of which at least one must occur in the text for the pattern
-/// to match there (its prefix literals, lower-cased), or `None` when the
-/// pattern has no such finite set (it then runs on every line).
+/// to match there, lower-cased, and where they stand; `None` when the
+/// pattern has no such finite, selective set (it then runs on every line).
 ///
 /// The engine puts these literals into the term automaton, so a pattern's
 /// regex runs only on lines where one of its literals occurs: one regex set
 /// over hundreds of part-number patterns fell back to the slow PikeVM on
-/// every line.
-pub(crate) fn trigger_literals(body: &str) -> Option<Vec<String>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+/// every line. Prefix literals are preferred, because the regex then runs
+/// anchored at each occurrence and fails within a few bytes; then suffix
+/// literals; then a literal required somewhere inside (`kv` in
+/// `[1-9]\d{3}[- ]kv ?\d{2,4}`).
+pub(crate) fn trigger_literals(body: &str) -> Option<(TriggerKind, Vec<String>)> {
+    use regex_syntax::hir::literal::ExtractKind;
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(body)
         .ok()?;
-    // Prefix and suffix literals are both necessary; take the set whose
-    // shortest literal is longest. Extraction past its limits shortens
-    // literals (`[1-9]\d{3}kv` gives the prefixes `1`...`9`), and a one-byte
-    // trigger would run the regex on nearly every line: such a pattern goes
-    // to the always-run set instead.
-    [ExtractKind::Prefix, ExtractKind::Suffix]
-        .into_iter()
-        .filter_map(|kind| {
-            let mut ex = Extractor::new();
-            ex.kind(kind);
-            literal_set(ex.extract(&hir).literals()?)
-        })
-        .filter(|set| set.iter().all(|l| selective(l)))
-        .max_by_key(|set| {
-            set.iter()
-                .map(|l| l.trim().chars().count())
-                .min()
-                .unwrap_or(0)
-        })
+    // Extraction past its limits shortens literals (`[1-9]\d{3}kv` gives
+    // the prefixes `1`...`9`), and a one-byte trigger would run the regex on
+    // nearly every line: such a set is not used.
+    if let Some(set) = extract(&hir, ExtractKind::Prefix) {
+        return Some((TriggerKind::Prefix, set));
+    }
+    if let Some(set) = extract(&hir, ExtractKind::Suffix) {
+        return Some((TriggerKind::Suffix, set));
+    }
+    required_literals(&hir).map(|set| (TriggerKind::Inner, set))
+}
+
+/// The prefix or suffix literal set of `hir`, if it is finite and selective.
+fn extract(
+    hir: &regex_syntax::hir::Hir,
+    kind: regex_syntax::hir::literal::ExtractKind,
+) -> Option<Vec<String>> {
+    let mut ex = regex_syntax::hir::literal::Extractor::new();
+    ex.kind(kind);
+    let set = literal_set(ex.extract(hir).literals()?)?;
+    set.iter().all(|l| selective(l)).then_some(set)
+}
+
+/// The most selective set of literals one of which every match of `hir`
+/// contains: the prefix or suffix set of `hir` itself or of any part that
+/// every match must pass through (a concatenation's non-empty items, a
+/// group, a repetition of at least one), or the union over an
+/// alternation's branches.
+fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::ExtractKind;
+    use regex_syntax::hir::HirKind;
+    /// Larger is better: the shortest literal's length up to three
+    /// characters (longer ones are rare enough), then fewer literals.
+    fn score(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+        let min = set
+            .iter()
+            .map(|l| l.trim().chars().count())
+            .min()
+            .unwrap_or(0);
+        (min.min(3), std::cmp::Reverse(set.len()))
+    }
+    let mut best: Option<Vec<String>> = None;
+    let mut consider = |cand: Option<Vec<String>>| {
+        if let Some(c) = cand {
+            if best.as_ref().is_none_or(|b| score(&c) > score(b)) {
+                best = Some(c);
+            }
+        }
+    };
+    consider(extract(hir, ExtractKind::Prefix));
+    consider(extract(hir, ExtractKind::Suffix));
+    match hir.kind() {
+        HirKind::Capture(c) => consider(required_literals(&c.sub)),
+        HirKind::Repetition(r) if r.min >= 1 => consider(required_literals(&r.sub)),
+        HirKind::Concat(items) => {
+            for item in items {
+                if item.properties().minimum_len().is_some_and(|m| m > 0) {
+                    consider(required_literals(item));
+                }
+            }
+        }
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for b in branches {
+                union.extend(required_literals(b)?);
+            }
+            union.sort();
+            union.dedup();
+            if union.len() <= 128 {
+                consider(Some(union));
+            }
+        }
+        _ => {}
+    }
+    best
 }
 
 /// Whether a trigger literal is selective enough to be worth it: two
-/// characters at least. (Requiring four for all-digit literals sent more
-/// patterns to the always-run set and measured slower.)
+/// characters at least, or one Chinese character (`号`). (Requiring four
+/// for all-digit literals sent more patterns to the always-run set and
+/// measured slower.)
 fn selective(lit: &str) -> bool {
-    lit.trim().chars().count() >= 2
+    let t = lit.trim();
+    t.chars().count() >= 2 || t.chars().any(crate::normalize::is_unsegmented)
 }
 
 fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<String>> {
@@ -942,17 +1017,18 @@ fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<Strin
     }
     let mut out = Vec::with_capacity(lits.len());
     for l in lits {
-        let s = std::str::from_utf8(l.as_bytes()).ok()?;
-        // Only scripts whose lower case is what the normaliser produces.
+        let s = std::str::from_utf8(l.as_bytes()).ok()?.to_lowercase();
+        // Only characters that the normaliser leaves as they are: a literal
+        // the normalised text can never contain would hide every match.
         let ok = s.chars().all(|c| {
-            c.is_ascii()
-                || matches!(c as u32, 0x0410..=0x044F)
-                || crate::normalize::is_unsegmented(c)
+            let mut buf = [0u8; 4];
+            let one: &str = c.encode_utf8(&mut buf);
+            c == ' ' || crate::normalize::normalize_str(one) == one
         });
         if !ok || s.trim().is_empty() {
             return None;
         }
-        out.push(s.to_lowercase());
+        out.push(s);
     }
     out.sort();
     out.dedup();
@@ -961,32 +1037,49 @@ fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<Strin
 
 #[cfg(test)]
 mod trigger_tests {
-    use super::trigger_literals;
+    use super::{trigger_literals, TriggerKind};
+
+    fn t(kind: TriggerKind, lits: &[&str]) -> Option<(TriggerKind, Vec<String>)> {
+        Some((kind, lits.iter().map(|l| l.to_string()).collect()))
+    }
 
     #[test]
     fn literals() {
+        use TriggerKind::*;
         assert_eq!(
             trigger_literals(r"stm32[fh]\d{3}"),
-            Some(vec!["stm32f".to_string(), "stm32h".to_string()])
+            t(Prefix, &["stm32f", "stm32h"])
         );
-        assert_eq!(
-            trigger_literals(r"XC7[ak]"),
-            Some(vec!["xc7a".to_string(), "xc7k".to_string()])
-        );
-        assert_eq!(
-            trigger_literals(r"\d+ ?hz"),
-            Some(vec![" hz".to_string(), "hz".to_string()])
-        );
+        assert_eq!(trigger_literals(r"XC7[ak]"), t(Prefix, &["xc7a", "xc7k"]));
+        assert_eq!(trigger_literals(r"\d+ ?hz"), t(Suffix, &[" hz", "hz"]));
         assert_eq!(trigger_literals(r"\d+ ?\w+"), None);
         assert_eq!(
             trigger_literals(r"[1-9]\d{3}[- ]?\d{2,4} ?kv"),
-            Some(vec![" kv".to_string(), "kv".to_string()])
+            t(Suffix, &[" kv", "kv"])
         );
         assert_eq!(trigger_literals(r"(16|6[0-4]?)\d{2,3}(2rs|z)"), None);
         assert_eq!(trigger_literals(r"(?:abc|\d+x)"), None);
         assert_eq!(
             trigger_literals(r"(?:abc|\d+xy)"),
-            Some(vec!["abc".to_string(), "xy".to_string()])
+            t(Suffix, &["abc", "xy"])
         );
+        // A literal required in the middle.
+        assert_eq!(
+            trigger_literals(r"[1-9]\d{3}[- ]kv ?\d{2,4}"),
+            t(Inner, &["kv"])
+        );
+        // Letters outside ASCII and Cyrillic that the normaliser keeps.
+        assert_eq!(
+            trigger_literals(r"für (?:gewehre?|flinten?)"),
+            t(
+                Prefix,
+                &["für flinte", "für flinten", "für gewehr", "für gewehre"]
+            )
+        );
+        // One Chinese character is selective; one digit is not.
+        assert_eq!(trigger_literals(r"\d{1,2}号"), t(Suffix, &["号"]));
+        assert_eq!(trigger_literals(r"[1-9]\d"), None);
+        // A literal the normaliser would change can never occur.
+        assert_eq!(trigger_literals(r"\d+℃"), None);
     }
 }
