@@ -128,46 +128,55 @@ impl Normalized {
     fn simple_text(&mut self, original: &str) -> bool {
         self.text.reserve(original.len());
         let mut last_space = true;
-        // Per word: Cyrillic letters, and Latin letters or digits. A word
-        // with both may need folding (`СNС`, `ХС7К325Т`).
-        let (mut cyr, mut lat_or_digit) = (false, false);
-        for c in original.chars() {
-            let c = match c as u32 {
+        // Per word: where it starts, whether it has Cyrillic letters, and
+        // Latin letters or digits. Only a word with both can need folding
+        // (`СNС`, `ХС7К325Т`; not `600Х600` or `АБ12`), and only such a
+        // word is looked at again.
+        let (mut word_start, mut cyr, mut lat_or_digit) = (None, false, false);
+        for (i, c) in original.char_indices() {
+            let (c, extra) = match c as u32 {
                 0x00..=0x7F => {
                     let b = c as u8;
                     if b.is_ascii_whitespace() || b.is_ascii_control() {
-                        ' '
+                        (' ', None)
                     } else {
-                        (b.to_ascii_lowercase()) as char
+                        ((b.to_ascii_lowercase()) as char, None)
                     }
                 }
                 // А-Я to а-я, а-я as they are, Ё and ё to е.
-                0x0410..=0x042F => char::from_u32(c as u32 + 0x20).unwrap_or(c),
-                0x0430..=0x044F => c,
-                0x0401 | 0x0451 => 'е',
-                // Full-width ASCII: NFKC gives the ASCII character.
-                0xFF01..=0xFF5E => {
-                    (((c as u32 - 0xFF01 + 0x21) as u8).to_ascii_lowercase()) as char
+                0x0410..=0x042F => (char::from_u32(c as u32 + 0x20).unwrap_or(c), None),
+                0x0430..=0x044F => (c, None),
+                0x0401 | 0x0451 => ('е', None),
+                // Latin-1 letters (German, French): lower case; ß to ss.
+                0x00C0..=0x00D6 | 0x00D8..=0x00DE => {
+                    (char::from_u32(c as u32 + 0x20).unwrap_or(c), None)
                 }
+                0x00DF => ('s', Some('s')),
+                0x00E0..=0x00F6 | 0x00F8..=0x00FF => (c, None),
+                // Full-width ASCII: NFKC gives the ASCII character.
+                0xFF01..=0xFF5E => (fullwidth_to_ascii(c).to_ascii_lowercase(), None),
                 // Ideographic space.
-                0x3000 => ' ',
+                0x3000 => (' ', None),
                 // Han is NFKC-stable and has no case. (Kana is not: `゛`
                 // and `ヿ` have compatibility forms.)
-                0x3400..=0x4DBF | 0x4E00..=0x9FFF => c,
+                0x3400..=0x4DBF | 0x4E00..=0x9FFF => (c, None),
                 // CJK punctuation that NFKC leaves alone: 、。〈〉《》「」『』【】〔〕
-                0x3001 | 0x3002 | 0x3008..=0x3011 | 0x3014 | 0x3015 => c,
+                0x3001 | 0x3002 | 0x3008..=0x3011 | 0x3014 | 0x3015 => (c, None),
                 _ => return false,
             };
             if is_word_char(c) {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                }
                 if matches!(c, 'а'..='я') {
                     cyr = true;
                 } else {
                     lat_or_digit = true;
                 }
-                if cyr && lat_or_digit {
+            } else if let Some(ws) = word_start.take() {
+                if cyr && lat_or_digit && needs_folding(&original[ws..i]) {
                     return false;
                 }
-            } else {
                 cyr = false;
                 lat_or_digit = false;
             }
@@ -178,7 +187,15 @@ impl Normalized {
                 }
             } else {
                 self.text.push(c);
+                if let Some(x) = extra {
+                    self.text.push(x);
+                }
                 last_space = false;
+            }
+        }
+        if let Some(ws) = word_start {
+            if cyr && lat_or_digit && needs_folding(&original[ws..]) {
+                return false;
             }
         }
         true
@@ -388,42 +405,10 @@ fn fold_homoglyphs(chars: &mut [(char, u32, u32)]) {
             continue;
         }
         let start = i;
-        let (mut lat_only, mut cyr_only, mut lat_any, mut cyr_any, mut digits) =
-            (0usize, 0usize, 0usize, 0usize, false);
         while i < chars.len() && is_word_char(chars[i].0) {
-            let c = chars[i].0;
-            if c.is_ascii_digit() {
-                digits = true;
-            } else if is_latin(c) {
-                lat_any += 1;
-                if lat_to_cyr(c).is_none() {
-                    lat_only += 1;
-                }
-            } else if is_cyrillic(c) {
-                cyr_any += 1;
-                if cyr_to_lat(c).is_none() {
-                    cyr_only += 1;
-                }
-            }
             i += 1;
         }
-        let to_latin = if lat_any > 0 && cyr_any > 0 {
-            if lat_only > cyr_only {
-                Some(true)
-            } else if cyr_only > lat_only {
-                Some(false)
-            } else if lat_only == 0 {
-                // All letters are look-alikes: majority script, Latin on a tie.
-                Some(lat_any >= cyr_any)
-            } else {
-                None
-            }
-        } else if cyr_any > 0 && cyr_only == 0 && digits && cyr_to_lat(chars[start].0).is_some() {
-            Some(true)
-        } else {
-            None
-        };
-        match to_latin {
+        match fold_decision(chars[start..i].iter().map(|c| c.0)) {
             Some(true) => {
                 for ch in &mut chars[start..i] {
                     if let Some(l) = cyr_to_lat(ch.0) {
@@ -441,6 +426,68 @@ fn fold_homoglyphs(chars: &mut [(char, u32, u32)]) {
             None => {}
         }
     }
+}
+
+/// Whether one word (after NFKC, before case folding) is folded to Latin
+/// (`Some(true)`), to Cyrillic (`Some(false)`), or left alone.
+fn fold_decision(word: impl Iterator<Item = char>) -> Option<bool> {
+    let (mut lat_only, mut cyr_only, mut lat_any, mut cyr_any, mut digits) =
+        (0usize, 0usize, 0usize, 0usize, false);
+    let mut first = None;
+    for c in word {
+        first.get_or_insert(c);
+        if c.is_ascii_digit() {
+            digits = true;
+        } else if is_latin(c) {
+            lat_any += 1;
+            if lat_to_cyr(c).is_none() {
+                lat_only += 1;
+            }
+        } else if is_cyrillic(c) {
+            cyr_any += 1;
+            if cyr_to_lat(c).is_none() {
+                cyr_only += 1;
+            }
+        }
+    }
+    if lat_any > 0 && cyr_any > 0 {
+        if lat_only > cyr_only {
+            Some(true)
+        } else if cyr_only > lat_only {
+            Some(false)
+        } else if lat_only == 0 {
+            // All letters are look-alikes: majority script, Latin on a tie.
+            Some(lat_any >= cyr_any)
+        } else {
+            None
+        }
+    } else if cyr_any > 0
+        && cyr_only == 0
+        && digits
+        && first.is_some_and(|c| cyr_to_lat(c).is_some())
+    {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// Whether a word of the original text (of the characters the one-pass
+/// path accepts) would be folded by the full path.
+fn needs_folding(word: &str) -> bool {
+    fold_decision(word.chars().map(|c| {
+        if matches!(c as u32, 0xFF01..=0xFF5E) {
+            fullwidth_to_ascii(c)
+        } else {
+            c
+        }
+    }))
+    .is_some()
+}
+
+/// NFKC of a full-width ASCII character (U+FF01..U+FF5E).
+fn fullwidth_to_ascii(c: char) -> char {
+    char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c)
 }
 
 /// Normalises a string without keeping the map (rule terms, examples).
@@ -548,6 +595,8 @@ mod tests {
             "СNС станок",
             "ХС7К325Т",
             "КР1533ЛА3",
+            "600Х600 220В АБ12 ＣNＣ",
+            "FÜR GEWEHRE Straße",
             "Ü ß",
             "「红外」热像仪。",
             "ｶﾒﾗ",
@@ -558,13 +607,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
         #[test]
         fn simple_path_equals_full_path(
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "a", "Z", "7", " ", "\t", "-", ",", "/", "А", "я", "Ё", "ё", "С", "Х", "N",
                     "Ж", "机", "床", "　", "，", "Ａ", "８", "。", "「", "é", "ß", "\u{301}",
-                    "\u{200B}", "–", "«", "ゃ", "\u{00A0}", "Ω", "ǅ", "\u{0}",
+                    "\u{200B}", "–", "«", "ゃ", "\u{00A0}", "Ω", "ǅ", "\u{0}", "Ü", "ö", "ÿ", "×",
+                    "В", "в", "Н", "К", "6", "Ｘ", "ｃ", "Ｂ", "Т", "b", "H",
                 ]),
                 0..24,
             )
