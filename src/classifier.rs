@@ -564,15 +564,18 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         let t = rules::trigger_literals(&def.body);
         triggers.push(t.as_ref().map(|(k, _)| *k));
         match t {
-            Some((_, lits)) => {
+            Some((kind, lits)) => {
                 for l in lits {
                     add_literal(
                         &l,
                         TermUse {
                             rule: i as u32,
                             slot: Slot::Trigger,
-                            start_b: false,
-                            end_b: false,
+                            // A boundary next to the literal is checked
+                            // here, before the regex runs: `21` inside
+                            // `3217` does not trigger `\b2[1-4]\d{3}`.
+                            start_b: kind == TriggerKind::Prefix && def.start_b,
+                            end_b: kind == TriggerKind::Suffix && def.end_b,
                             written: 0,
                         },
                         &mut literals,
@@ -1537,3 +1540,4 @@ fn search_all(
         };
     }
 }
+
