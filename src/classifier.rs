@@ -317,6 +317,9 @@ struct CompiledPattern {
     /// Whether the engine source starts with a boundary that consumes the
     /// character before the match.
     start_b: bool,
+    /// The longest match of group 1 in bytes, when bounded: a suffix or
+    /// inner trigger then bounds where a match can be.
+    max_len: Option<usize>,
     rule: u32,
     slot: Slot,
     source: Arc<str>,
@@ -690,6 +693,12 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
                 engine_source: def.engine_source(),
                 trigger,
                 start_b: def.start_b,
+                max_len: regex_syntax::ParserBuilder::new()
+                    .case_insensitive(true)
+                    .build()
+                    .parse(&def.body)
+                    .ok()
+                    .and_then(|h| h.properties().maximum_len()),
                 rule: *rule,
                 slot: *slot,
                 source: Arc::from(def.source.as_str()),
@@ -738,8 +747,8 @@ pub struct Scratch {
     pat_n: Vec<u32>,
     pat_first: Vec<u32>,
     pat_last: Vec<u32>,
-    /// (pattern, start) of prefix triggers, for anchored runs.
-    trig_at: Vec<(u32, u32)>,
+    /// (pattern, start, end) of the first triggers of each pattern.
+    trig_at: Vec<(u32, u32, u32)>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -1210,10 +1219,8 @@ impl Classifier {
                     pat_n[p] += 1;
                     pat_first[p] = pat_first[p].min(s as u32);
                     pat_last[p] = pat_last[p].max(e as u32);
-                    if pat_n[p] <= MAX_ANCHORED_RUNS
-                        && inner.patterns[p].trigger == Some(TriggerKind::Prefix)
-                    {
-                        trig_at.push((u.rule, s as u32));
+                    if pat_n[p] <= MAX_ANCHORED_RUNS {
+                        trig_at.push((u.rule, s as u32, e as u32));
                     }
                     continue;
                 }
@@ -1271,6 +1278,7 @@ impl Classifier {
         // Pattern order, so that evidence comes out the same way every time.
         triggered.sort_unstable();
         trig_at.sort_unstable();
+        trig_at.dedup();
         let mut at = 0;
         for &pi in triggered.iter() {
             let p = &inner.patterns[pi as usize];
@@ -1333,11 +1341,12 @@ impl Classifier {
                     .map_or(pos, |c| pos + c.len_utf8())
             };
             let pi = pi as usize;
-            match p.trigger {
-                Some(TriggerKind::Prefix) if pat_n[pi] <= MAX_ANCHORED_RUNS => {
+            let few = pat_n[pi] <= MAX_ANCHORED_RUNS;
+            match (p.trigger, p.max_len) {
+                (Some(TriggerKind::Prefix), _) if few => {
                     let mut found = 0;
                     let mut done = 0;
-                    for &(_, pos) in &trig_at[from..at] {
+                    for &(_, pos, _) in &trig_at[from..at] {
                         let pos = pos as usize;
                         if pos < done || found >= MAX_PATTERN_MATCHES {
                             continue;
@@ -1352,15 +1361,44 @@ impl Classifier {
                         }
                     }
                 }
-                Some(TriggerKind::Prefix) => {
+                (Some(kind @ (TriggerKind::Suffix | TriggerKind::Inner)), Some(len)) if few => {
+                    // A match holds the trigger, so it lies within `len`
+                    // bytes of it, plus a boundary character each side.
+                    let mut found = 0;
+                    let mut window: Option<(usize, usize)> = None;
+                    let mut run = |w: (usize, usize), found: &mut usize| {
+                        if *found < MAX_PATTERN_MATCHES {
+                            let (a, b) = (floor_char(text, w.0), ceil_char(text, w.1));
+                            *found += search_all(re, text, a, b, &mut record);
+                        }
+                    };
+                    for &(_, s, e) in &trig_at[from..at] {
+                        let (s, e) = (s as usize, e as usize);
+                        let a = e.saturating_sub(len + 4);
+                        let b = if kind == TriggerKind::Suffix { e + 4 } else { s + len + 4 };
+                        let b = b.min(text.len());
+                        window = match window {
+                            Some((wa, wb)) if a <= wb => Some((wa, wb.max(b))),
+                            Some(w) => {
+                                run(w, &mut found);
+                                Some((a, b))
+                            }
+                            None => Some((a, b)),
+                        };
+                    }
+                    if let Some(w) = window {
+                        run(w, &mut found);
+                    }
+                }
+                (Some(TriggerKind::Prefix), _) => {
                     let start = back(pat_first[pi] as usize);
                     search_all(re, text, start, text.len(), &mut record);
                 }
-                Some(TriggerKind::Suffix) => {
+                (Some(TriggerKind::Suffix), _) => {
                     let end = forward(pat_last[pi] as usize);
                     search_all(re, text, 0, end, &mut record);
                 }
-                Some(TriggerKind::Inner) | None => {
+                (Some(TriggerKind::Inner) | None, _) => {
                     search_all(re, text, 0, text.len(), &mut record);
                 }
             }
@@ -1519,7 +1557,7 @@ fn search_all(
     start: usize,
     end: usize,
     record: &mut impl FnMut(usize, usize),
-) {
+) -> usize {
     let mut pos = start;
     let mut found = 0;
     while pos <= end && found < MAX_PATTERN_MATCHES {
@@ -1539,5 +1577,24 @@ fn search_all(
             }
         };
     }
+    found
+}
+
+/// The nearest character boundary at or before `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest character boundary at or after `i`.
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 

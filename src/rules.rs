@@ -925,16 +925,82 @@ pub(crate) fn trigger_literals(body: &str) -> Option<(TriggerKind, Vec<String>)>
         .build()
         .parse(body)
         .ok()?;
+    let hir = in_normalized_alphabet(&hir);
     // Extraction past its limits shortens literals (`[1-9]\d{3}kv` gives
     // the prefixes `1`...`9`), and a one-byte trigger would run the regex on
     // nearly every line: such a set is not used.
-    if let Some(set) = extract(&hir, ExtractKind::Prefix) {
-        return Some((TriggerKind::Prefix, set));
+    let (kind, set) = if let Some(set) = extract(&hir, ExtractKind::Prefix) {
+        (TriggerKind::Prefix, set)
+    } else if let Some(set) = extract(&hir, ExtractKind::Suffix) {
+        (TriggerKind::Suffix, set)
+    } else {
+        (TriggerKind::Inner, required_literals(&hir)?)
+    };
+    // A literal that starts with (ends with, contains) another one of the
+    // set adds nothing: the shorter one occurs wherever it does.
+    let keep: Vec<String> = set
+        .iter()
+        .filter(|l| {
+            !set.iter().any(|o| {
+                o.len() < l.len()
+                    && match kind {
+                        TriggerKind::Prefix => l.starts_with(o.as_str()),
+                        TriggerKind::Suffix => l.ends_with(o.as_str()),
+                        TriggerKind::Inner => l.contains(o.as_str()),
+                    }
+            })
+        })
+        .cloned()
+        .collect();
+    Some((kind, keep))
+}
+
+/// Characters that never occur in normalised text: whitespace other than
+/// the space, control characters, and the invisible ones it drops.
+const NEVER_IN_NORMALIZED: &[(char, char)] = &[
+    ('\u{0}', '\u{1F}'),
+    ('\u{7F}', '\u{A0}'),
+    ('\u{AD}', '\u{AD}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200F}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{2064}'),
+    ('\u{3000}', '\u{3000}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+];
+
+/// `hir` with every class narrowed to what normalised text can hold, so
+/// that `\s` is just the space: `от\s?-` then has the prefixes `от-` and
+/// `от -` instead of `от`. A match in normalised text is still a match of
+/// the narrowed expression, so its literals are still necessary.
+fn in_normalized_alphabet(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.difference(&ClassUnicode::new(
+                NEVER_IN_NORMALIZED
+                    .iter()
+                    .map(|&(a, b)| ClassUnicodeRange::new(a, b)),
+            ));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Concat(items) => Hir::concat(items.iter().map(in_normalized_alphabet).collect()),
+        HirKind::Alternation(bs) => Hir::alternation(bs.iter().map(in_normalized_alphabet).collect()),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(in_normalized_alphabet(&r.sub)),
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(in_normalized_alphabet(&c.sub)),
+        }),
+        _ => hir.clone(),
     }
-    if let Some(set) = extract(&hir, ExtractKind::Suffix) {
-        return Some((TriggerKind::Suffix, set));
-    }
-    required_literals(&hir).map(|set| (TriggerKind::Inner, set))
 }
 
 /// The prefix or suffix literal set of `hir`, if it is finite and selective.
@@ -1051,11 +1117,11 @@ mod trigger_tests {
             t(Prefix, &["stm32f", "stm32h"])
         );
         assert_eq!(trigger_literals(r"XC7[ak]"), t(Prefix, &["xc7a", "xc7k"]));
-        assert_eq!(trigger_literals(r"\d+ ?hz"), t(Suffix, &[" hz", "hz"]));
+        assert_eq!(trigger_literals(r"\d+ ?hz"), t(Suffix, &["hz"]));
         assert_eq!(trigger_literals(r"\d+ ?\w+"), None);
         assert_eq!(
             trigger_literals(r"[1-9]\d{3}[- ]?\d{2,4} ?kv"),
-            t(Suffix, &[" kv", "kv"])
+            t(Suffix, &["kv"])
         );
         assert_eq!(trigger_literals(r"(16|6[0-4]?)\d{2,3}(2rs|z)"), None);
         assert_eq!(trigger_literals(r"(?:abc|\d+x)"), None);
@@ -1073,12 +1139,17 @@ mod trigger_tests {
             trigger_literals(r"für (?:gewehre?|flinten?)"),
             t(
                 Prefix,
-                &["für flinte", "für flinten", "für gewehr", "für gewehre"]
+                &["für flinte", "für gewehr"]
             )
         );
         // One Chinese character is selective; one digit is not.
         assert_eq!(trigger_literals(r"\d{1,2}号"), t(Suffix, &["号"]));
         assert_eq!(trigger_literals(r"[1-9]\d"), None);
+        // Normalised text has no whitespace but the space.
+        assert_eq!(
+            trigger_literals(r"(?:от|from)\s?-\s?\d"),
+            t(Prefix, &["from -", "from-", "от -", "от-"])
+        );
         // A literal the normaliser would change can never occur.
         assert_eq!(trigger_literals(r"\d+℃"), None);
     }
