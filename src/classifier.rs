@@ -564,7 +564,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     let mut always = Vec::new();
     let mut triggers = Vec::with_capacity(pattern_defs.len());
     for (i, (def, _, _)) in pattern_defs.iter().enumerate() {
-        let t = rules::trigger_literals(&def.body);
+        let t = rules::trigger_literals(&def.body, def.start_b, def.end_b);
         triggers.push(t.as_ref().map(|(k, _)| *k));
         match t {
             Some((kind, lits)) => {
@@ -1375,7 +1375,11 @@ impl Classifier {
                     for &(_, s, e) in &trig_at[from..at] {
                         let (s, e) = (s as usize, e as usize);
                         let a = e.saturating_sub(len + 4);
-                        let b = if kind == TriggerKind::Suffix { e + 4 } else { s + len + 4 };
+                        let b = if kind == TriggerKind::Suffix {
+                            e + 4
+                        } else {
+                            s + len + 4
+                        };
                         let b = b.min(text.len());
                         window = match window {
                             Some((wa, wb)) if a <= wb => Some((wa, wb.max(b))),
@@ -1597,4 +1601,3 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
     }
     i
 }
-

@@ -270,6 +270,11 @@ impl Normalized {
                 }
             }
         }
+        for ch in chars.iter_mut() {
+            if let Some(d) = other_digit(ch.0) {
+                ch.0 = d;
+            }
+        }
         fold_homoglyphs(&mut chars);
         for &(c, s, e) in &chars {
             if c.is_whitespace() || c.is_control() || is_invisible(c) {
@@ -343,6 +348,43 @@ pub fn is_unsegmented(c: char) -> bool {
         0x2E80..=0x2FDF | 0x3040..=0x30FF | 0x3100..=0x312F | 0x31A0..=0x31FF |
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF |
         0x20000..=0x3134F)
+}
+
+/// The decimal digits of every script but ASCII (Unicode `Nd`), as ranges;
+/// each range is runs of `0`..`9` in order.
+pub(crate) fn other_digit_ranges() -> &'static [(char, char)] {
+    static RANGES: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
+    RANGES.get_or_init(|| {
+        let mut out = Vec::new();
+        if let Ok(hir) = regex_syntax::parse(r"\d") {
+            if let regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(c)) =
+                hir.kind()
+            {
+                for r in c.iter() {
+                    if !r.start().is_ascii() {
+                        out.push((r.start(), r.end()));
+                    }
+                }
+            }
+        }
+        out
+    })
+}
+
+/// The ASCII digit for a decimal digit of another script (`٣` → `3`), so
+/// that codes and part numbers match whatever digits they are written in.
+fn other_digit(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return None;
+    }
+    let ranges = other_digit_ranges();
+    let i = ranges.partition_point(|r| r.1 < c);
+    let &(a, b) = ranges.get(i)?;
+    if a <= c && c <= b {
+        char::from_digit((c as u32 - a as u32) % 10, 10)
+    } else {
+        None
+    }
 }
 
 /// Cyrillic and Latin letters that look the same, as (Cyrillic, Latin).
@@ -522,6 +564,7 @@ mod tests {
             ("  lead ", "lead"),
             ("e\u{301}", "é"),
             ("so\u{00AD}ft", "soft"),
+            ("٦٢٠٤ ६२०४", "6204 6204"),
             ("", ""),
         ];
         for (input, want) in cases {
