@@ -4,7 +4,7 @@
 //! number of chunks in flight, whatever the input size.
 
 use crate::error::{Error, Result};
-use crate::input::{Row, RowReader};
+use crate::input::{Fields, Row, RowReader};
 use crate::result::Screening;
 use crate::types::Category;
 use crate::Classifier;
@@ -165,8 +165,8 @@ struct Done {
     misdeclared: bool,
 }
 
-fn field(fields: &[String], i: Option<usize>) -> Option<&str> {
-    i.and_then(|i| fields.get(i)).map(String::as_str)
+fn field(fields: &Fields, i: Option<usize>) -> Option<&str> {
+    i.and_then(|i| fields.get(i))
 }
 
 fn join<T: AsRef<str>>(items: impl Iterator<Item = T>) -> String {
@@ -241,8 +241,11 @@ fn render(
             // The input columns, padded to the header; fields past the
             // header (ragged rows) follow the result columns, so none is lost.
             let (mut rec, extra): (Vec<String>, Vec<String>) = match &row.fields {
-                Ok(f) if f.len() > n_headers => (f[..n_headers].to_vec(), f[n_headers..].to_vec()),
-                Ok(f) => (f.clone(), Vec::new()),
+                Ok(f) if f.len() > n_headers => {
+                    let all = f.to_vec();
+                    (all[..n_headers].to_vec(), all[n_headers..].to_vec())
+                }
+                Ok(f) => (f.to_vec(), Vec::new()),
                 Err(_) => (Vec::new(), Vec::new()),
             };
             rec.resize(n_headers, String::new());

@@ -242,7 +242,7 @@ fn invalid_utf8_is_a_reject_with_utf8_and_decoded_with_auto() {
 
     // Auto detection decodes the row (as Windows-1251) instead of rejecting it.
     let rows = read_all(bytes, &InputOptions::default());
-    assert_eq!(rows[1].fields.as_ref().unwrap()[1], "bad яю here");
+    assert_eq!(&rows[1].fields.as_ref().unwrap()[1], "bad яю here");
     let utf8 = InputOptions {
         encoding: Encoding::Utf8,
         ..InputOptions::default()
@@ -352,7 +352,7 @@ fn bom_and_crlf_are_invisible() {
     assert!(run.flagged(1) && run.flagged(2));
     let rows = read_all(bytes, &InputOptions::default());
     assert_eq!(rows[0].fields.as_ref().unwrap(), &["7", "FPGA"]);
-    assert_eq!(rows[1].fields.as_ref().unwrap()[1], "multi\r\nline fpga");
+    assert_eq!(&rows[1].fields.as_ref().unwrap()[1], "multi\r\nline fpga");
 }
 
 #[test]
@@ -592,12 +592,8 @@ fn open_quote_at_the_end_is_told_apart_from_closed_and_literal_quotes() {
     };
     let closed = |bytes: &[u8], want: &[&str]| {
         assert_eq!(
-            last(bytes).as_deref(),
-            Ok(want
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .as_slice()),
+            last(bytes).map(|f| f.to_vec()),
+            Ok(want.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
             "{:?}",
             String::from_utf8_lossy(bytes)
         );
