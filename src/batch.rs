@@ -336,6 +336,76 @@ pub fn write_preamble<W: Write>(
     }
 }
 
+/// The receiving end for one chunk's results (or a worker's panic).
+type DoneRx = std::sync::mpsc::Receiver<std::thread::Result<Vec<Done>>>;
+
+/// Classifies one chunk in parallel, one scratch per worker.
+fn classify_chunk(
+    clf: &Classifier,
+    chunk: &[Row],
+    cols: Columns,
+    n_headers: usize,
+    opts: &ScreenOptions,
+) -> Vec<Done> {
+    use rayon::prelude::*;
+    chunk
+        .par_iter()
+        .map_init(
+            || clf.scratch(),
+            |scratch, row| match &row.fields {
+                Ok(fields) => {
+                    if fields.len() <= cols.text {
+                        // A ragged row too short to hold the text column.
+                        let reason = format!(
+                            "row has {} field(s); the description is column {}",
+                            fields.len(),
+                            cols.text + 1
+                        );
+                        let bad = Row {
+                            row: row.row,
+                            byte: row.byte,
+                            fields: Err(reason.clone()),
+                        };
+                        return Done {
+                            bytes: render(&bad, cols, n_headers, opts.format, None),
+                            flagged: false,
+                            rejected: Some((row.row, row.byte, reason)),
+                            categories: vec![],
+                            rules: vec![],
+                            misdeclared: false,
+                        };
+                    }
+                    let text = field(fields, Some(cols.text)).unwrap_or("");
+                    let hs = field(fields, cols.hs);
+                    let r = clf.classify_with(scratch, hs, text);
+                    let flagged = r.flagged();
+                    let bytes = if opts.hits_only && !flagged {
+                        Vec::new()
+                    } else {
+                        render(row, cols, n_headers, opts.format, Some(&r))
+                    };
+                    Done {
+                        bytes,
+                        flagged,
+                        rejected: None,
+                        categories: r.categories.clone(),
+                        rules: r.hits.iter().map(|h| h.rule.clone()).collect(),
+                        misdeclared: !r.misdeclarations.is_empty(),
+                    }
+                }
+                Err(reason) => Done {
+                    bytes: render(row, cols, n_headers, opts.format, None),
+                    flagged: false,
+                    rejected: Some((row.row, row.byte, reason.clone())),
+                    categories: vec![],
+                    rules: vec![],
+                    misdeclared: false,
+                },
+            },
+        )
+        .collect()
+}
+
 /// Screens every row of `reader`, writing one output record per input row
 /// (or per flagged row with `hits_only`; rejects are always written).
 ///
@@ -352,7 +422,6 @@ pub fn screen<W: Write>(
     opts: &ScreenOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
-    use rayon::prelude::*;
     let start = Instant::now();
     let n_headers = reader.headers().len();
     write_preamble(out, clf, reader.headers(), opts.format)
@@ -391,64 +460,24 @@ pub fn screen<W: Write>(
                 return;
             }
         });
-        for msg in rx.iter() {
-            let (chunk, bytes) = msg?;
-            let done: Vec<Done> = chunk
-                .par_iter()
-                .map_init(
-                    || clf.scratch(),
-                    |scratch, row| match &row.fields {
-                        Ok(fields) => {
-                            if fields.len() <= cols.text {
-                                // A ragged row too short to hold the text column.
-                                let reason = format!(
-                                    "row has {} field(s); the description is column {}",
-                                    fields.len(),
-                                    cols.text + 1
-                                );
-                                let bad = Row {
-                                    row: row.row,
-                                    byte: row.byte,
-                                    fields: Err(reason.clone()),
-                                };
-                                return Done {
-                                    bytes: render(&bad, cols, n_headers, opts.format, None),
-                                    flagged: false,
-                                    rejected: Some((row.row, row.byte, reason)),
-                                    categories: vec![],
-                                    rules: vec![],
-                                    misdeclared: false,
-                                };
-                            }
-                            let text = field(fields, Some(cols.text)).unwrap_or("");
-                            let hs = field(fields, cols.hs);
-                            let r = clf.classify_with(scratch, hs, text);
-                            let flagged = r.flagged();
-                            let bytes = if opts.hits_only && !flagged {
-                                Vec::new()
-                            } else {
-                                render(row, cols, n_headers, opts.format, Some(&r))
-                            };
-                            Done {
-                                bytes,
-                                flagged,
-                                rejected: None,
-                                categories: r.categories.clone(),
-                                rules: r.hits.iter().map(|h| h.rule.clone()).collect(),
-                                misdeclared: !r.misdeclarations.is_empty(),
-                            }
-                        }
-                        Err(reason) => Done {
-                            bytes: render(row, cols, n_headers, opts.format, None),
-                            flagged: false,
-                            rejected: Some((row.row, row.byte, reason.clone())),
-                            categories: vec![],
-                            rules: vec![],
-                            misdeclared: false,
-                        },
-                    },
-                )
-                .collect();
+        // Up to this many chunks are classified at once, so that no worker
+        // waits while the results of one chunk are written; results are
+        // written in input order.
+        const IN_FLIGHT: usize = 4;
+        let mut pending: std::collections::VecDeque<(DoneRx, u64)> = Default::default();
+        let mut write_one = |(drx, bytes): (DoneRx, u64), summary: &mut Summary| -> Result<()> {
+            let done = match drx.recv() {
+                Ok(Ok(done)) => done,
+                // A worker panicked: the panic goes on here, as it would
+                // have from a parallel iterator.
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => {
+                    return Err(Error::io(
+                        "classifying",
+                        std::io::Error::other("a worker stopped without a result"),
+                    ))
+                }
+            };
             for d in done {
                 out.write_all(&d.bytes)
                     .map_err(|e| Error::io("writing output", e))?;
@@ -484,6 +513,37 @@ pub fn screen<W: Write>(
                 bytes,
                 flagged: summary.rows_flagged,
             });
+            Ok(())
+        };
+        for msg in rx.iter() {
+            let (chunk, bytes) = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    // The rows before a broken input are written first.
+                    while let Some(p) = pending.pop_front() {
+                        write_one(p, &mut summary)?;
+                    }
+                    return Err(e);
+                }
+            };
+            let (dtx, drx) = std::sync::mpsc::sync_channel(1);
+            let clf = clf.clone();
+            let opts = opts.clone();
+            rayon::spawn(move || {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    classify_chunk(&clf, &chunk, cols, n_headers, &opts)
+                }));
+                let _ = dtx.send(r);
+            });
+            pending.push_back((drx, bytes));
+            while pending.len() > IN_FLIGHT {
+                if let Some(p) = pending.pop_front() {
+                    write_one(p, &mut summary)?;
+                }
+            }
+        }
+        while let Some(p) = pending.pop_front() {
+            write_one(p, &mut summary)?;
         }
         Ok(())
     });
