@@ -936,29 +936,45 @@ pub(crate) fn trigger_literals(
     // numbers, unless a boundary next to it is checked first (`\b60`).
     // The rarest set wins; on a tie, prefix literals (the regex then runs
     // anchored), then suffix ones, then fewer literals.
-    [
+    //
+    // A common set (`号`, inside every `型号`) is still better than running
+    // on every line when each run is cheap: anchored at a prefix, or in a
+    // short window when the match length is bounded.
+    let cheap_runs = hir.properties().maximum_len().is_some();
+    let candidates: Vec<(TriggerKind, Vec<String>)> = [
         (TriggerKind::Prefix, extract(&hir, ExtractKind::Prefix)),
         (TriggerKind::Suffix, extract(&hir, ExtractKind::Suffix)),
         (TriggerKind::Inner, required_literals(&hir)),
     ]
     .into_iter()
-    .filter_map(|(kind, set)| {
-        let set = shrink(kind, set?);
-        let bounded = match kind {
-            TriggerKind::Prefix => start_b,
-            TriggerKind::Suffix => end_b,
-            TriggerKind::Inner => false,
-        };
-        (rarity(&set) >= if bounded { 2 } else { 3 }).then_some((kind, set))
-    })
-    .max_by_key(|(k, set)| {
+    .filter_map(|(kind, set)| Some((kind, shrink(kind, set?))))
+    .collect();
+    let score = |(k, set): &(TriggerKind, Vec<String>)| {
         let rank = match k {
             TriggerKind::Prefix => 2,
             TriggerKind::Suffix => 1,
             TriggerKind::Inner => 0,
         };
         (rarity(set), rank, std::cmp::Reverse(set.len()))
+    };
+    let rare = candidates
+        .iter()
+        .filter(|(kind, set)| {
+            let bounded = match kind {
+                TriggerKind::Prefix => start_b,
+                TriggerKind::Suffix => end_b,
+                TriggerKind::Inner => false,
+            };
+            rarity(set) >= if bounded { 2 } else { 3 }
+        })
+        .max_by_key(|c| score(c));
+    rare.or_else(|| {
+        candidates
+            .iter()
+            .filter(|(kind, _)| *kind == TriggerKind::Prefix || cheap_runs)
+            .max_by_key(|c| score(c))
     })
+    .cloned()
 }
 
 /// A trigger set made small: a literal that starts with (ends with,
@@ -1150,17 +1166,24 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
 }
 
 /// How rare the commonest literal of a set is likely to be in a line: a
-/// Chinese character counts three, a letter two, a digit or other sign one (numbers are everywhere in
-/// customs lines), a space nothing; six is rare enough.
+/// Chinese character counts three, a letter or a sign such as `/` or `:`
+/// two, a digit, `-`, `.` or `,` one (numbers are everywhere in customs
+/// lines), a space nothing; six is rare enough. A literal found inside the
+/// boilerplate of declarations (`марка:`, `型号`, `brand:`) counts nothing:
+/// it occurs on nearly every line of its language.
 fn rarity(set: &[String]) -> usize {
     set.iter()
         .map(|l| {
+            if DECLARATION_BOILERPLATE.iter().any(|b| b.contains(l.trim())) {
+                return 0;
+            }
             l.chars()
                 .map(|c| match c {
                     ' ' => 0,
                     c if crate::normalize::is_unsegmented(c) => 3,
                     c if c.is_alphabetic() => 2,
-                    _ => 1,
+                    c if c.is_ascii_digit() || matches!(c, '-' | '.' | ',') => 1,
+                    _ => 2,
                 })
                 .sum::<usize>()
                 .min(6)
@@ -1168,6 +1191,38 @@ fn rarity(set: &[String]) -> usize {
         .min()
         .unwrap_or(0)
 }
+
+/// Field labels and filler that customs declarations repeat on every line
+/// (Russian DT column 31, Chinese and English export declarations), in
+/// normalised form. Trigger literals inside them would run their pattern on
+/// nearly every line.
+const DECLARATION_BOILERPLATE: &[&str] = &[
+    "изготовитель:",
+    "производитель:",
+    "товарный знак:",
+    "марка:",
+    "модель:",
+    "артикул:",
+    "кол-во:",
+    "количество:",
+    "не лом электрооборудования",
+    "для розничной продажи",
+    "отсутствует",
+    "не является",
+    "в комплекте",
+    "страна происхождения",
+    "brand:",
+    "model:",
+    "made in",
+    "manufacturer:",
+    "品牌:",
+    "品牌：",
+    "型号:",
+    "规格:",
+    "用途:",
+    "材质:",
+    "无品牌",
+];
 
 /// Whether a trigger literal is selective enough to be worth it: two
 /// characters at least, or one Chinese character (`号`). (Requiring four
@@ -1238,8 +1293,18 @@ mod trigger_tests {
             trig(r"(?:от|from)\s?-\s?\d"),
             t(Prefix, &["from -", "from-", "от -", "от-"])
         );
-        // Two-digit literals only where a boundary is checked before them.
-        assert_eq!(trig(r"(16|6[0-4])[0-9]{2,3}"), None);
+        // Two-digit literals are common: they lose to rarer ones, but an
+        // anchored run at each is still cheaper than a run on every line.
+        assert_eq!(
+            trig(r"(16|6[0-4])[0-9]{2,3}(?:abc|xyz)").map(|t| t.0),
+            Some(Suffix)
+        );
+        assert_eq!(trig(r"(16|6[0-4])[0-9]{2,3}").map(|t| t.0), Some(Prefix));
+        // A literal inside declaration boilerplate is as common as it gets.
+        assert_eq!(
+            trig(r"марка:\s?\w+ (?:泰克|是德)"),
+            t(Suffix, &[" 是德", " 泰克"])
+        );
         assert_eq!(
             trigger_literals(r"(16|6[0-4])[0-9]{2,3}", true, false),
             t(Prefix, &["16", "60", "61", "62", "63", "64"])
