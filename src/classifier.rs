@@ -380,7 +380,7 @@ struct Inner {
     always: Vec<usize>,
     patterns: Vec<CompiledPattern>,
     /// HS prefix (length, value) → (rule, is_exclusion).
-    hs_table: HashMap<(u8, u64), Vec<(u32, bool)>>,
+    hs_table: PrefixMap,
     headings: Vec<Arc<[String]>>,
     rulesets: Vec<RuleSetInfo>,
     hash: String,
@@ -435,13 +435,42 @@ fn prefix_key(digits: &str) -> (u8, u64) {
     (digits.len() as u8, digits.parse::<u64>().unwrap_or(0))
 }
 
+/// HS prefixes to the rules that list them, keyed by (length, value).
+type PrefixMap = HashMap<(u8, u64), Vec<(u32, bool)>, std::hash::BuildHasherDefault<PrefixHasher>>;
+
+/// A multiply-rotate hash for the prefix keys: nine lookups a line made
+/// SipHash show in profiles. The table is built from the rules, so a
+/// line's digits cannot make its buckets longer.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl std::hash::Hasher for PrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnostic>) -> Inner {
     let mut rules: Vec<Rule> = Vec::new();
     let mut literal_ids: HashMap<String, usize> = HashMap::new();
     let mut literal_uses: Vec<Vec<TermUse>> = Vec::new();
     let mut literals: Vec<String> = Vec::new();
     let mut pattern_defs: Vec<(PatternDef, u32, Slot)> = Vec::new();
-    let mut hs_table: HashMap<(u8, u64), Vec<(u32, bool)>> = HashMap::new();
+    let mut hs_table = PrefixMap::default();
     let mut headings: Vec<Vec<String>> = vec![Vec::new(); Category::ALL.len()];
     let mut infos = Vec::new();
     let mut hasher = Sha256::new();
@@ -958,8 +987,15 @@ impl Classifier {
             }
         }
         if let Some(d) = &digits {
-            for len in 2..=d.len().min(10) {
-                if let Some(list) = inner.hs_table.get(&prefix_key(&d[..len])) {
+            // The prefixes' values, built digit by digit (as `prefix_key`).
+            let mut value = 0u64;
+            for (i, b) in d.bytes().take(10).enumerate() {
+                value = value * 10 + u64::from(b.wrapping_sub(b'0'));
+                let len = i + 1;
+                if len < 2 {
+                    continue;
+                }
+                if let Some(list) = inner.hs_table.get(&(len as u8, value)) {
                     for &(rule, excl) in list {
                         Self::touch(scratch, rule);
                         let st = &mut scratch.state[rule as usize];
@@ -1193,14 +1229,17 @@ impl Classifier {
         let text = norm.as_str();
         for m in ac.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
-            let before_ok = text[..s]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !is_word_char(c));
-            let after_ok = text[e..].chars().next().is_none_or(|c| !is_word_char(c));
+            // Decoded only when a use asks for the boundary.
+            let before_ok = || {
+                text[..s]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_word_char(c))
+            };
+            let after_ok = || text[e..].chars().next().is_none_or(|c| !is_word_char(c));
             let (a, b) = inner.ranges[m.pattern().as_usize()];
             for u in &inner.uses[a as usize..b as usize] {
-                if (u.start_b && !before_ok) || (u.end_b && !after_ok) {
+                if (u.start_b && !before_ok()) || (u.end_b && !after_ok()) {
                     continue;
                 }
                 if u.rule == MARKER {
