@@ -237,18 +237,22 @@ fn render(
         OutputFormat::Csv => {
             let mut w = csv::WriterBuilder::new()
                 .flexible(true)
+                // A row is short: the default 8 KiB buffer, allocated and
+                // freed for every row, was pure overhead.
+                .buffer_capacity(512)
                 .from_writer(Vec::with_capacity(256));
             // The input columns, padded to the header; fields past the
             // header (ragged rows) follow the result columns, so none is lost.
-            let (mut rec, extra): (Vec<String>, Vec<String>) = match &row.fields {
-                Ok(f) if f.len() > n_headers => {
-                    let all = f.to_vec();
-                    (all[..n_headers].to_vec(), all[n_headers..].to_vec())
+            let (given, extra): (Vec<&str>, Vec<&str>) = match &row.fields {
+                Ok(f) => {
+                    let all: Vec<&str> = f.iter().collect();
+                    let n = all.len().min(n_headers);
+                    (all[..n].to_vec(), all[n..].to_vec())
                 }
-                Ok(f) => (f.to_vec(), Vec::new()),
                 Err(_) => (Vec::new(), Vec::new()),
             };
-            rec.resize(n_headers, String::new());
+            let pad = n_headers - given.len();
+            let mut results: Vec<String> = Vec::new();
             match (&row.fields, r) {
                 (Ok(_), Some(r)) => {
                     let ev = join(r.hits.iter().flat_map(|h| {
@@ -256,7 +260,7 @@ fn render(
                             .iter()
                             .map(move |e| format!("{}:{}={}", h.rule, kind_str(e.kind), e.text))
                     }));
-                    rec.extend([
+                    results.extend([
                         row.row.to_string(),
                         r.hs.digits.clone().unwrap_or_default(),
                         r.hs.error
@@ -276,14 +280,18 @@ fn render(
                 }
                 (Err(reason), _) => {
                     // Row number, empty result columns, then the reason.
-                    rec.push(row.row.to_string());
-                    rec.resize(rec.len() + CSV_COLUMNS.len() - 2, String::new());
-                    rec.push(format!("rejected at byte {}: {reason}", row.byte));
+                    results.push(row.row.to_string());
+                    results.resize(CSV_COLUMNS.len() - 1, String::new());
+                    results.push(format!("rejected at byte {}: {reason}", row.byte));
                 }
                 _ => {}
             }
-            rec.extend(extra);
-            let _ = w.write_record(&rec);
+            let record = given
+                .into_iter()
+                .chain(std::iter::repeat_n("", pad))
+                .chain(results.iter().map(String::as_str))
+                .chain(extra);
+            let _ = w.write_record(record);
             w.into_inner().unwrap_or_default()
         }
     }
