@@ -43,6 +43,23 @@ const WORDS: &[&str] = &[
     "вэд",
     "8482100000",
     "商品编码",
+    // For the pattern triggers: digits at and inside word starts, units
+    // after numbers, a word from declaration boilerplate, Chinese suffixes.
+    "6204",
+    "6204zz",
+    "16204",
+    "12",
+    "mm",
+    "12mm",
+    "kv",
+    "10kv",
+    "от",
+    "-55",
+    "号",
+    "5号",
+    "型号",
+    "ab1ef",
+    "марка:",
 ];
 const SEPS: &[&str] = &[" ", "  ", "/", "|", ",", "-", "", "\t", ": "];
 const PATTERNS: &[&str] = &[
@@ -52,6 +69,17 @@ const PATTERNS: &[&str] = &[
     r"подшипник\w*",
     r"\bcnc\b",
     r"集成.路",
+    // Prefix digits with a boundary (anchored runs), a suffix with a
+    // boundary (windows), an inner literal, \s, a bounded match ending in a
+    // Chinese character, an unbounded one, and a boilerplate prefix.
+    r"\b6[0-4]\d{2}(?:zz|-2rs)?\b",
+    r"\b\d{1,3} ?mm\b",
+    r"\d{2,4}-?kv ?\d*",
+    r"от\s?-\s?\d+",
+    r"\d{1,2}号",
+    r"(?:ab|cd)\d(?:ef|gh)",
+    r"[a-z]+ ?kv\b",
+    r"марка:\s?\w+",
 ];
 const CATS: &[&str] = &[
     "microelectronics",
@@ -201,7 +229,9 @@ fn line() -> impl Strategy<Value = (Option<String>, String)> {
             "",
             "0901.11",
         ])),
-        prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 0..10),
+        // Up to 30 words: past 16 triggers of one pattern a line takes
+        // the unanchored path.
+        prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 0..30),
     )
         .prop_map(|(hs, parts)| {
             let mut t = String::new();
@@ -214,7 +244,7 @@ fn line() -> impl Strategy<Value = (Option<String>, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("ORACLE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300), ..ProptestConfig::default() })]
 
     #[test]
     fn compiled_equals_naive(rules in prop::collection::vec(rule(), 1..12),
