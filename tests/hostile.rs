@@ -503,6 +503,36 @@ fn backtracking_pattern_runs_in_linear_time() {
 }
 
 #[test]
+fn line_made_of_triggers_runs_in_linear_time() {
+    // Every `21` starts an anchored run of `\b2[1-4]\d{3}x\b`, and every
+    // `1kv` opens a window for `\b[0-9]{2}kv`; past 16 a line, one unanchored
+    // search takes over, so 200,000 of each stay linear. The match at the
+    // end is still found.
+    let c = Case::new();
+    let dir = c.path("trig");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("trig.toml"),
+        RULES
+            .replace(r"'\bxc7k\d{3}t\b'", r"'\b2[1-4]\d{3}x\b', '\b[0-9]{2}kv'")
+            .replace("hostile", "trig"),
+    )
+    .unwrap();
+    let mut bytes = b"id,description\n1,".to_vec();
+    bytes.extend_from_slice(&b"21 ".repeat(200_000));
+    bytes.extend_from_slice(b"21999x\n2,");
+    bytes.extend_from_slice(&b"1kv ".repeat(200_000));
+    bytes.extend_from_slice(b"99kv\n3,");
+    bytes.extend_from_slice(&b"21 1kv ".repeat(100_000));
+    bytes.extend_from_slice(b"\n");
+    let started = Instant::now();
+    let run = c.classify_with_rules(&c.write("trig.csv", &bytes), &dir, &[]);
+    run.assert_accounted(3);
+    assert!(run.flagged(1) && run.flagged(2) && !run.flagged(3));
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
 fn rule_set_with_100000_terms_loads_and_classifies() {
     let c = Case::new();
     let dir = c.path("big");
