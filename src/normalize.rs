@@ -667,6 +667,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// Arbitrary characters, weighted towards the blocks the one-pass
+        /// path handles and their neighbours.
+        #[test]
+        fn simple_path_equals_full_path_on_any_text(
+            chars in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::char::any(),
+                    proptest::char::range('\u{0}', '\u{17F}'),
+                    proptest::char::range('\u{400}', '\u{45F}'),
+                    proptest::char::range('\u{3000}', '\u{303F}'),
+                    proptest::char::range('\u{4E00}', '\u{4E2F}'),
+                    proptest::char::range('\u{FF00}', '\u{FF65}'),
+                ],
+                0..40,
+            )
+        ) {
+            check_simple_path(&chars.into_iter().collect::<String>());
+        }
+    }
+
     #[test]
     fn expansion_maps_to_whole_char() {
         let original = "Maß";
