@@ -134,6 +134,43 @@ impl Normalized {
         // word is looked at again.
         let (mut word_start, mut cyr, mut lat_or_digit) = (None, false, false);
         for (i, c) in original.char_indices() {
+            // ASCII and basic Cyrillic, most characters of these lines, first.
+            let code = c as u32;
+            if code < 0x80 {
+                let b = code as u8;
+                if b.is_ascii_alphanumeric() {
+                    word_start.get_or_insert(i);
+                    lat_or_digit = true;
+                    self.text.push(b.to_ascii_lowercase() as char);
+                    last_space = false;
+                    continue;
+                }
+                if let Some(ws) = word_start.take() {
+                    if cyr && lat_or_digit && needs_folding(&original[ws..i]) {
+                        return false;
+                    }
+                    cyr = false;
+                    lat_or_digit = false;
+                }
+                if b <= b' ' || b == 0x7F {
+                    if !last_space {
+                        self.text.push(' ');
+                        last_space = true;
+                    }
+                } else {
+                    self.text.push(c);
+                    last_space = false;
+                }
+                continue;
+            }
+            if (0x0410..=0x044F).contains(&code) {
+                word_start.get_or_insert(i);
+                cyr = true;
+                let lower = if code < 0x0430 { code + 0x20 } else { code };
+                self.text.push(char::from_u32(lower).unwrap_or(c));
+                last_space = false;
+                continue;
+            }
             let (c, extra) = match c as u32 {
                 0x00..=0x7F => {
                     let b = c as u8;

@@ -175,10 +175,22 @@ def test_pandas_keeps_the_frame_and_the_zeros(tmp_path, classifier):
 
 
 def test_the_gil_is_released_while_screening(classifier):
-    lines = [("8542.31", "MICROCONTROLLER STM32F407VGT6 " + str(i)) for i in range(60000)]
-    batch = pa.record_batch(
-        {"hs_code": [h for h, _ in lines], "description": [t for _, t in lines]}
-    )
+    def make_batch(n):
+        lines = [("8542.31", "MICROCONTROLLER STM32F407VGT6 " + str(i)) for i in range(n)]
+        return pa.record_batch(
+            {"hs_code": [h for h, _ in lines], "description": [t for _, t in lines]}
+        )
+
+    # One call must take long enough to tell; the engine's speed changes,
+    # so the batch grows until it does.
+    n = 60000
+    while True:
+        batch = make_batch(n)
+        t0 = time.perf_counter()
+        classifier.classify_batch(batch, append=False)
+        if time.perf_counter() - t0 >= 0.4 or n >= 60000 * 4**4:
+            break
+        n *= 4
     done = threading.Event()
     span = {}
 
