@@ -243,15 +243,9 @@ fn render(
                 .from_writer(Vec::with_capacity(256));
             // The input columns, padded to the header; fields past the
             // header (ragged rows) follow the result columns, so none is lost.
-            let (given, extra): (Vec<&str>, Vec<&str>) = match &row.fields {
-                Ok(f) => {
-                    let all: Vec<&str> = f.iter().collect();
-                    let n = all.len().min(n_headers);
-                    (all[..n].to_vec(), all[n..].to_vec())
-                }
-                Err(_) => (Vec::new(), Vec::new()),
-            };
-            let pad = n_headers - given.len();
+            let empty = Fields::new();
+            let fields = row.fields.as_ref().unwrap_or(&empty);
+            let pad = n_headers.saturating_sub(fields.len());
             let mut results: Vec<String> = Vec::new();
             match (&row.fields, r) {
                 (Ok(_), Some(r)) => {
@@ -286,11 +280,12 @@ fn render(
                 }
                 _ => {}
             }
-            let record = given
-                .into_iter()
+            let record = fields
+                .iter()
+                .take(n_headers)
                 .chain(std::iter::repeat_n("", pad))
                 .chain(results.iter().map(String::as_str))
-                .chain(extra);
+                .chain(fields.iter().skip(n_headers));
             let _ = w.write_record(record);
             w.into_inner().unwrap_or_default()
         }

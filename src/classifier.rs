@@ -770,12 +770,8 @@ pub struct Scratch {
     params: Option<Vec<params::Found>>,
     /// Patterns whose trigger literal occurred on this line.
     triggered: Vec<u32>,
-    /// Per pattern: the stamp of the line on which it was last triggered,
-    /// how many times, its first trigger start and its last trigger end.
-    pat_seen: Vec<u32>,
-    pat_n: Vec<u32>,
-    pat_first: Vec<u32>,
-    pat_last: Vec<u32>,
+    /// Per pattern, its triggers on the current line.
+    pat: Vec<PatTriggers>,
     /// (pattern, start, end) of the first triggers of each pattern.
     trig_at: Vec<(u32, u32, u32)>,
 }
@@ -892,10 +888,7 @@ impl Classifier {
             markers: Vec::new(),
             params: None,
             triggered: Vec::new(),
-            pat_seen: vec![0; self.inner.patterns.len()],
-            pat_n: vec![0; self.inner.patterns.len()],
-            pat_first: vec![0; self.inner.patterns.len()],
-            pat_last: vec![0; self.inner.patterns.len()],
+            pat: vec![PatTriggers::default(); self.inner.patterns.len()],
             trig_at: Vec::new(),
         }
     }
@@ -934,7 +927,7 @@ impl Classifier {
         scratch.stamp = scratch.stamp.wrapping_add(1);
         if scratch.stamp == 0 {
             scratch.seen.iter_mut().for_each(|x| *x = 0);
-            scratch.pat_seen.iter_mut().for_each(|x| *x = 0);
+            scratch.pat.iter_mut().for_each(|x| x.stamp = 0);
             scratch.stamp = 1;
         }
         scratch.touched.clear();
@@ -1219,10 +1212,7 @@ impl Classifier {
             markers,
             stamp,
             triggered,
-            pat_seen,
-            pat_n,
-            pat_first,
-            pat_last,
+            pat,
             trig_at,
             ..
         } = scratch;
@@ -1247,18 +1237,20 @@ impl Classifier {
                     continue;
                 }
                 if u.slot == Slot::Trigger {
-                    let p = u.rule as usize;
-                    if pat_seen[p] != *stamp {
-                        pat_seen[p] = *stamp;
-                        pat_n[p] = 0;
-                        pat_first[p] = s as u32;
-                        pat_last[p] = e as u32;
+                    let t = &mut pat[u.rule as usize];
+                    if t.stamp != *stamp {
+                        *t = PatTriggers {
+                            stamp: *stamp,
+                            n: 0,
+                            first: s as u32,
+                            last: e as u32,
+                        };
                         triggered.push(u.rule);
                     }
-                    pat_n[p] += 1;
-                    pat_first[p] = pat_first[p].min(s as u32);
-                    pat_last[p] = pat_last[p].max(e as u32);
-                    if pat_n[p] <= MAX_ANCHORED_RUNS {
+                    t.n += 1;
+                    t.first = t.first.min(s as u32);
+                    t.last = t.last.max(e as u32);
+                    if t.n <= MAX_TRIGGER_RUNS {
                         trig_at.push((u.rule, s as u32, e as u32));
                     }
                     continue;
@@ -1299,9 +1291,7 @@ impl Classifier {
             ev,
             stamp,
             triggered,
-            pat_n,
-            pat_first,
-            pat_last,
+            pat,
             trig_at,
             ..
         } = scratch;
@@ -1380,7 +1370,8 @@ impl Classifier {
                     .map_or(pos, |c| pos + c.len_utf8())
             };
             let pi = pi as usize;
-            let few = pat_n[pi] <= MAX_ANCHORED_RUNS;
+            let t = pat[pi];
+            let few = t.n <= MAX_TRIGGER_RUNS;
             match (p.trigger, p.max_len) {
                 (Some(TriggerKind::Prefix), _) if few => {
                     let mut found = 0;
@@ -1434,11 +1425,11 @@ impl Classifier {
                     }
                 }
                 (Some(TriggerKind::Prefix), _) => {
-                    let start = back(pat_first[pi] as usize);
+                    let start = back(t.first as usize);
                     search_all(re, text, start, text.len(), &mut record);
                 }
                 (Some(TriggerKind::Suffix), _) => {
-                    let end = forward(pat_last[pi] as usize);
+                    let end = forward(t.last as usize);
                     search_all(re, text, 0, end, &mut record);
                 }
                 (Some(TriggerKind::Inner) | None, _) => {
@@ -1575,10 +1566,20 @@ fn touch_parts(
     }
 }
 
-/// At most this many anchored runs of one prefix-triggered pattern on a
-/// line; past it, one unanchored search from the first trigger (a hostile
-/// line with a trigger at every other byte stays linear).
-const MAX_ANCHORED_RUNS: u32 = 16;
+/// At most this many runs (anchored, or in a window) of one pattern on a
+/// line; past it, one unanchored search replaces them (a hostile line with
+/// a trigger at every other byte stays linear).
+const MAX_TRIGGER_RUNS: u32 = 16;
+
+/// One pattern's triggers on the current line: the stamp of the line,
+/// how many, the first trigger's start and the last one's end.
+#[derive(Clone, Copy, Debug, Default)]
+struct PatTriggers {
+    stamp: u32,
+    n: u32,
+    first: u32,
+    last: u32,
+}
 
 /// At most this many matches of one pattern are kept as evidence per line.
 const MAX_PATTERN_MATCHES: usize = 4;

@@ -171,18 +171,8 @@ impl Normalized {
                 last_space = false;
                 continue;
             }
-            let (c, extra) = match c as u32 {
-                0x00..=0x7F => {
-                    let b = c as u8;
-                    if b.is_ascii_whitespace() || b.is_ascii_control() {
-                        (' ', None)
-                    } else {
-                        ((b.to_ascii_lowercase()) as char, None)
-                    }
-                }
-                // А-Я to а-я, а-я as they are, Ё and ё to е.
-                0x0410..=0x042F => (char::from_u32(c as u32 + 0x20).unwrap_or(c), None),
-                0x0430..=0x044F => (c, None),
+            // The rest: Ё and ё to е, Latin-1, full-width, Han.
+            let (c, extra) = match code {
                 0x0401 | 0x0451 => ('е', None),
                 // Latin-1 letters (German, French): lower case; ß to ss.
                 0x00C0..=0x00D6 | 0x00D8..=0x00DE => {
@@ -389,7 +379,7 @@ pub fn is_unsegmented(c: char) -> bool {
 
 /// The decimal digits of every script but ASCII (Unicode `Nd`), as ranges;
 /// each range is runs of `0`..`9` in order.
-pub(crate) fn other_digit_ranges() -> &'static [(char, char)] {
+fn other_digit_ranges() -> &'static [(char, char)] {
     static RANGES: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
     RANGES.get_or_init(|| {
         let mut out = Vec::new();
