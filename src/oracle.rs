@@ -93,7 +93,9 @@ impl NaiveClassifier {
         Ok(NaiveClassifier { rules })
     }
 
-    /// The rules that fire on a line, as (rule id, basis), in load order.
+    /// The rules that fire on a line, as (rule id, basis), sorted by id:
+    /// the shape [`fired`] gives a [`Screening`](crate::Screening), so the
+    /// two compare directly.
     pub fn classify(&self, hs_field: Option<&str>, text: &str) -> Vec<(String, Basis)> {
         let norm = normalize_str(text);
         let mut digits = hs_field.and_then(|h| hs::parse_declared(h).ok().flatten());
@@ -172,6 +174,20 @@ impl NaiveClassifier {
                 out.push((r.id.clone(), basis));
             }
         }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
+}
+
+/// The (rule id, basis) pairs of a screening, sorted by id, to compare with
+/// [`NaiveClassifier::classify`] (the property tests, the fuzz targets and
+/// their regression tests all do).
+pub fn fired(s: &crate::Screening) -> Vec<(String, Basis)> {
+    let mut v: Vec<(String, Basis)> = s
+        .hits
+        .iter()
+        .map(|h| (h.rule.to_string(), h.basis))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
 }
