@@ -432,7 +432,22 @@ impl std::fmt::Debug for Classifier {
 }
 
 fn prefix_key(digits: &str) -> (u8, u64) {
-    (digits.len() as u8, digits.parse::<u64>().unwrap_or(0))
+    prefix_keys(digits).last().unwrap_or((0, 0))
+}
+
+/// The keys of every prefix of a code, shortest first: (length, value),
+/// built digit by digit (one pass, no parsing per prefix). Codes in the
+/// table and codes looked up both go through it.
+fn prefix_keys(digits: &str) -> impl Iterator<Item = (u8, u64)> + '_ {
+    digits
+        .bytes()
+        .take(19)
+        .scan(0u64, |value, b| {
+            *value = *value * 10 + u64::from(b.wrapping_sub(b'0'));
+            Some(*value)
+        })
+        .enumerate()
+        .map(|(i, v)| ((i + 1) as u8, v))
 }
 
 /// HS prefixes to the rules that list them, keyed by (length, value).
@@ -980,15 +995,9 @@ impl Classifier {
             }
         }
         if let Some(d) = &digits {
-            // The prefixes' values, built digit by digit (as `prefix_key`).
-            let mut value = 0u64;
-            for (i, b) in d.bytes().take(10).enumerate() {
-                value = value * 10 + u64::from(b.wrapping_sub(b'0'));
-                let len = i + 1;
-                if len < 2 {
-                    continue;
-                }
-                if let Some(list) = inner.hs_table.get(&(len as u8, value)) {
+            for key in prefix_keys(d).take(10).skip(1) {
+                let len = key.0 as usize;
+                if let Some(list) = inner.hs_table.get(&key) {
                     for &(rule, excl) in list {
                         Self::touch(scratch, rule);
                         let st = &mut scratch.state[rule as usize];
