@@ -385,6 +385,8 @@ struct Inner {
     rulesets: Vec<RuleSetInfo>,
     hash: String,
     n_terms: usize,
+    /// The automaton's literals, by pattern id.
+    literals: Vec<String>,
 }
 
 /// The compiled, immutable classifier.
@@ -768,6 +770,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         rulesets: infos,
         hash,
         n_terms,
+        literals,
     }
 }
 
@@ -888,6 +891,21 @@ impl Classifier {
     /// The headings where a category's goods are normally declared.
     pub fn headings(&self, c: Category) -> &[String] {
         &self.inner.headings[c.index()]
+    }
+
+    /// The literals of the one automaton that every line is searched with,
+    /// in normalised form (lower case, folded): every term of every rule,
+    /// the trigger literals of the patterns (a pattern runs only where one
+    /// of its triggers occurs) and the markers of HS codes written in the
+    /// text. For benchmarks and for analysts who want the same keyword list
+    /// in another tool; no order is promised.
+    ///
+    /// ```
+    /// let clf = dualuse::Classifier::builtin().unwrap();
+    /// assert!(clf.literals().any(|l| l == "microcontroller"));
+    /// ```
+    pub fn literals(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.inner.literals.iter().map(String::as_str)
     }
 
     /// A fresh working memory for [`Classifier::classify_with`].

@@ -38,10 +38,11 @@ impl Normalized {
         self.ensure_map(original);
     }
 
-    /// Normalises without building the map for ASCII text, which most lines
-    /// are and most lines never need (they produce no evidence).
-    /// [`Normalized::ensure_map`] builds it when it is needed.
-    pub(crate) fn normalize_lazy(&mut self, original: &str) {
+    /// Normalises `original` like [`Normalized::normalize`], but builds the
+    /// map back to `original` only where the fast paths cannot skip it
+    /// (most lines never need it: they produce no evidence). Call
+    /// [`Normalized::ensure_map`] before [`Normalized::original_span`].
+    pub fn normalize_lazy(&mut self, original: &str) {
         self.text.clear();
         self.starts.clear();
         self.ends.clear();
@@ -67,8 +68,8 @@ impl Normalized {
     }
 
     /// Builds the map back to `original` (the text last normalised) if the
-    /// lazy path skipped it.
-    pub(crate) fn ensure_map(&mut self, original: &str) {
+    /// lazy path skipped it; `original` must be that same text.
+    pub fn ensure_map(&mut self, original: &str) {
         if self.mapped {
             return;
         }
@@ -236,10 +237,15 @@ impl Normalized {
     /// Maps a byte range of the normalised text back to a byte range of the original.
     ///
     /// The result always lies on character boundaries of the original.
+    ///
+    /// # Panics
+    /// After [`Normalized::normalize_lazy`] left the map unbuilt, until
+    /// [`Normalized::ensure_map`] builds it.
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
         if self.text.is_empty() {
             return (0, 0);
         }
+        assert!(self.mapped, "original_span before ensure_map");
         let start = start.min(self.text.len() - 1);
         let end = end.clamp(start + 1, self.text.len());
         let os = self.starts[start] as usize;
