@@ -1338,6 +1338,32 @@ impl Classifier {
         let mut at = 0;
         for &pi in triggered.iter() {
             let p = &inner.patterns[pi as usize];
+            // The prefix triggers of this pattern, in order of position.
+            let from = at;
+            while at < trig_at.len() && trig_at[at].0 == pi {
+                at += 1;
+            }
+            // A rule whose `all` groups are not all met (they are terms, all
+            // found by now) cannot fire on its text, so its pattern's
+            // matches would change nothing: neither the decision nor the
+            // evidence, which lists text matches only when the text
+            // condition holds. An exclusion still matters when the rule can
+            // fire on its HS code alone, so it runs for those rules.
+            let rule = &inner.rules[p.rule as usize];
+            if rule.n_all > 0
+                && (p.slot != Slot::Exclude
+                    || matches!(rule.info.requires, Requires::Text | Requires::Both))
+            {
+                let r = p.rule as usize;
+                let met = if seen[r] == *stamp {
+                    state[r].all_mask
+                } else {
+                    0
+                };
+                if met != (1u64 << rule.n_all) - 1 {
+                    continue;
+                }
+            }
             let re = p.re.get_or_init(|| {
                 MetaRegex::builder()
                     .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
@@ -1349,11 +1375,6 @@ impl Classifier {
                     .build(&p.engine_source)
                     .ok()
             });
-            // The prefix triggers of this pattern, in order of position.
-            let from = at;
-            while at < trig_at.len() && trig_at[at].0 == pi {
-                at += 1;
-            }
             // Every pattern compiled when its rule was checked, so `None`
             // cannot happen; skipping is the safe answer if it ever did.
             let Some(re) = re else { continue };

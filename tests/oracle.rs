@@ -96,6 +96,7 @@ struct GenRule {
     all: Vec<Vec<String>>,
     patterns: Vec<String>,
     exclude: Vec<String>,
+    ex_patterns: Vec<String>,
     ex_hs: Vec<String>,
     hs: Vec<String>,
     requires: usize,
@@ -129,6 +130,10 @@ fn rule() -> impl Strategy<Value = GenRule> {
             0..2,
         ),
         prop::collection::vec(term(), 0..2),
+        prop::collection::vec(
+            prop::sample::select(PATTERNS.to_vec()).prop_map(str::to_string),
+            0..2,
+        ),
         prop::collection::vec(prefix(), 0..2),
         prop::collection::vec(prefix(), 0..3),
         0..REQUIRES.len(),
@@ -139,11 +144,12 @@ fn rule() -> impl Strategy<Value = GenRule> {
         ])),
     )
         .prop_map(
-            |(any, all, patterns, exclude, ex_hs, hs, requires, param)| GenRule {
+            |(any, all, patterns, exclude, ex_patterns, ex_hs, hs, requires, param)| GenRule {
                 any,
                 all,
                 patterns,
                 exclude,
+                ex_patterns,
                 ex_hs,
                 hs,
                 requires,
@@ -205,10 +211,13 @@ fn render(rules: &[GenRule]) -> String {
                 s.push_str(&format!("unit = \"{u}\"\n"));
             }
         }
-        if !r.exclude.is_empty() || !r.ex_hs.is_empty() {
+        if !r.exclude.is_empty() || !r.ex_patterns.is_empty() || !r.ex_hs.is_empty() {
             s.push_str("[rule.exclude]\n");
             if !r.exclude.is_empty() {
                 s.push_str(&format!("any = {}\n", list(&r.exclude)));
+            }
+            if !r.ex_patterns.is_empty() {
+                s.push_str(&format!("patterns = {}\n", list(&r.ex_patterns)));
             }
             if !r.ex_hs.is_empty() {
                 s.push_str(&format!("hs = {}\n", list(&r.ex_hs)));
