@@ -385,7 +385,7 @@ pub fn is_unsegmented(c: char) -> bool {
 
 /// The decimal digits of every script but ASCII (Unicode `Nd`), as ranges;
 /// each range is runs of `0`..`9` in order.
-fn other_digit_ranges() -> &'static [(char, char)] {
+pub(crate) fn other_digit_ranges() -> &'static [(char, char)] {
     static RANGES: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
     RANGES.get_or_init(|| {
         let mut out = Vec::new();

@@ -1125,9 +1125,11 @@ fn extract(
 fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::ExtractKind;
     use regex_syntax::hir::HirKind;
-    /// Larger is better: rarer, then fewer literals.
+    /// Larger is better: rarer once cut to size (105 letter pairs become
+    /// 14 single letters), then fewer literals.
     fn score(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
-        (rarity(set), std::cmp::Reverse(set.len()))
+        let cut = shrink(TriggerKind::Inner, set.to_vec());
+        (rarity(&cut), std::cmp::Reverse(cut.len()))
     }
     let mut best: Option<Vec<String>> = None;
     let mut consider = |cand: Option<Vec<String>>| {
@@ -1148,6 +1150,40 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
                     consider(required_literals(item));
                 }
             }
+            // A small class that ends one item, times the prefixes of the
+            // next (or their first characters, when that makes too many):
+            // `\d{3}(?:в[аб]|и[ав])` needs a digit right before `в` or
+            // `и`, and a digit followed by a letter is far rarer than the
+            // letter pair on its own.
+            for w in items.windows(2) {
+                // One-character prefixes are fine here: the class adds one.
+                let next = {
+                    let mut ex = regex_syntax::hir::literal::Extractor::new();
+                    ex.kind(ExtractKind::Prefix);
+                    ex.extract(&w[1]).literals().and_then(literal_set)
+                };
+                let (Some(last), Some(next)) = (last_chars(&w[0]), next) else {
+                    continue;
+                };
+                let next = if last.len() * next.len() <= MAX_CROSS_LITERALS {
+                    next
+                } else {
+                    let mut first: Vec<String> = next
+                        .iter()
+                        .filter_map(|n| n.chars().next().map(String::from))
+                        .collect();
+                    first.sort();
+                    first.dedup();
+                    first
+                };
+                if last.len() * next.len() <= MAX_CROSS_LITERALS {
+                    consider(Some(
+                        last.iter()
+                            .flat_map(|c| next.iter().map(move |n| format!("{c}{n}")))
+                            .collect(),
+                    ));
+                }
+            }
         }
         HirKind::Alternation(branches) => {
             let mut union = Vec::new();
@@ -1163,6 +1199,46 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
         _ => {}
     }
     best
+}
+
+/// The most literals a class-times-prefixes set may have.
+const MAX_CROSS_LITERALS: usize = 160;
+
+/// The characters that the last character of every match of `hir` is one
+/// of, when they are few (ten at most, in normalised text, where `\d` is
+/// `[0-9]`: the normaliser folds every script's digits to ASCII).
+fn last_chars(hir: &regex_syntax::hir::Hir) -> Option<Vec<char>> {
+    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, HirKind};
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.difference(&ClassUnicode::new(
+                crate::normalize::other_digit_ranges()
+                    .iter()
+                    .map(|&(a, b)| ClassUnicodeRange::new(a, b)),
+            ));
+            let n: u32 = c
+                .iter()
+                .map(|r| r.end() as u32 - r.start() as u32 + 1)
+                .sum();
+            if n == 0 || n > 10 {
+                return None;
+            }
+            let chars: Vec<char> = c.iter().flat_map(|r| r.start()..=r.end()).collect();
+            // Only characters that the normaliser leaves as they are.
+            chars
+                .iter()
+                .all(|&c| {
+                    let mut buf = [0u8; 4];
+                    let one: &str = c.encode_utf8(&mut buf);
+                    crate::normalize::normalize_str(one) == one
+                })
+                .then_some(chars)
+        }
+        HirKind::Repetition(r) if r.min >= 1 => last_chars(&r.sub),
+        HirKind::Capture(c) => last_chars(&c.sub),
+        _ => None,
+    }
 }
 
 /// How rare the commonest literal of a set is likely to be in a line: a
@@ -1276,8 +1352,32 @@ mod trigger_tests {
         assert_eq!(trig(r"XC7[ak]"), t(Prefix, &["xc7a", "xc7k"]));
         assert_eq!(trig(r"\d+ ?hz"), t(Suffix, &["hz"]));
         assert_eq!(trig(r"\d+ ?\w+"), None);
-        assert_eq!(trig(r"(?:abc|\d+x)"), None);
-        assert_eq!(trig(r"(?:abc|\d+xy)"), t(Suffix, &["abc", "xy"]));
+        // A digit times what follows it: `\d+x` needs `0x` ... `9x`.
+        assert_eq!(
+            trig(r"(?:abc|\d+x)"),
+            t(
+                Inner,
+                &["0x", "1x", "2x", "3x", "4x", "5x", "6x", "7x", "8x", "9x", "abc"]
+            )
+        );
+        // Past 160 products, the next item's first characters: a digit
+        // then `в` or `и`, not the letter pairs, which are everywhere in
+        // Russian text (the Soviet IC designations).
+        let soviet = trig(r"[1-9]\d{2,3}(?:в[абвгежикмнрстуфхя]|и[авдеклмпр])\d{1,4}").unwrap();
+        assert_eq!(soviet.0, Inner);
+        assert_eq!(soviet.1.len(), 20);
+        assert!(soviet.1.iter().all(|l| l.chars().count() == 2));
+        assert!(soviet.1.contains(&"7в".to_string()));
+        // `0xy` (a digit, then letters) is rarer than the suffix `xy`.
+        assert_eq!(
+            trig(r"(?:abc|\d+xy)"),
+            t(
+                Inner,
+                &["0xy", "1xy", "2xy", "3xy", "4xy", "5xy", "6xy", "7xy", "8xy", "9xy", "abc"]
+            )
+        );
+        // Without a class before it, the suffix set stays.
+        assert_eq!(trig(r"(?:abc|[a-z]+xy)"), t(Suffix, &["abc", "xy"]));
         // A literal required in the middle.
         assert_eq!(trig(r"[1-9]\d{3}[- ]kv ?\d{2,4}"), t(Inner, &["kv"]));
         // Letters outside ASCII and Cyrillic that the normaliser keeps.
@@ -1286,7 +1386,16 @@ mod trigger_tests {
             t(Prefix, &["für flinte", "für gewehr"])
         );
         // One Chinese character is selective; one digit is not.
-        assert_eq!(trig(r"\d{1,2}号"), t(Suffix, &["号"]));
+        // ... and a digit before it is rarer still (`号` alone is inside
+        // every `型号`).
+        assert_eq!(trig(r"[a-z]号"), t(Suffix, &["号"]));
+        assert_eq!(
+            trig(r"\d{1,2}号"),
+            t(
+                Inner,
+                &["0号", "1号", "2号", "3号", "4号", "5号", "6号", "7号", "8号", "9号"]
+            )
+        );
         assert_eq!(trig(r"[1-9]\d"), None);
         // Normalised text has no whitespace but the space.
         assert_eq!(
