@@ -378,6 +378,10 @@ struct Inner {
     /// The patterns without trigger literals; `set` runs them on every line.
     set: Option<RegexSet>,
     always: Vec<usize>,
+    /// Patterns without trigger literals whose rules have `all` groups:
+    /// each runs on the lines where its rule's groups are all met, since
+    /// elsewhere its matches could change nothing.
+    gated: Vec<u32>,
     patterns: Vec<CompiledPattern>,
     /// HS prefix (length, value) → (rule, is_exclusion).
     hs_table: PrefixMap,
@@ -420,6 +424,7 @@ impl std::fmt::Debug for Classifier {
             .field("terms", &self.inner.n_terms)
             .field("patterns", &self.inner.patterns.len())
             .field("patterns_without_trigger", &self.inner.always.len())
+            .field("patterns_run_when_all_groups_met", &self.inner.gated.len())
             .field(
                 "automaton",
                 &self
@@ -606,10 +611,13 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     }
 
     // Patterns with a finite set of prefix literals run only when one of
-    // them occurs; the others go into one regex set that runs on every line.
+    // them occurs; the others run on the lines where their rule's `all`
+    // groups are met, if it has some, or else go into one regex set that
+    // runs on every line.
     let mut always = Vec::new();
+    let mut gated = Vec::new();
     let mut triggers = Vec::with_capacity(pattern_defs.len());
-    for (i, (def, _, _)) in pattern_defs.iter().enumerate() {
+    for (i, (def, rule, slot)) in pattern_defs.iter().enumerate() {
         let t = rules::trigger_literals(&def.body, def.start_b, def.end_b);
         triggers.push(t.as_ref().map(|(k, _)| *k));
         match t {
@@ -631,7 +639,13 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
                     );
                 }
             }
-            None => always.push(i),
+            None => {
+                if pattern_is_moot(&rules[*rule as usize], *slot).is_some() {
+                    gated.push(i as u32);
+                } else {
+                    always.push(i);
+                }
+            }
         }
     }
 
@@ -765,6 +779,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         set,
         patterns,
         always,
+        gated,
         hs_table,
         headings: headings.into_iter().map(Arc::from).collect(),
         rulesets: infos,
@@ -1331,6 +1346,12 @@ impl Classifier {
                 triggered.push(inner.always[i] as u32);
             }
         }
+        for &pi in &inner.gated {
+            let p = &inner.patterns[pi as usize];
+            if !all_groups_unmet(&inner.rules, p, seen, state, *stamp) {
+                triggered.push(pi);
+            }
+        }
         // Pattern order, so that evidence comes out the same way every time.
         triggered.sort_unstable();
         trig_at.sort_unstable();
@@ -1343,26 +1364,9 @@ impl Classifier {
             while at < trig_at.len() && trig_at[at].0 == pi {
                 at += 1;
             }
-            // A rule whose `all` groups are not all met (they are terms, all
-            // found by now) cannot fire on its text, so its pattern's
-            // matches would change nothing: neither the decision nor the
-            // evidence, which lists text matches only when the text
-            // condition holds. An exclusion still matters when the rule can
-            // fire on its HS code alone, so it runs for those rules.
-            let rule = &inner.rules[p.rule as usize];
-            if rule.n_all > 0
-                && (p.slot != Slot::Exclude
-                    || matches!(rule.info.requires, Requires::Text | Requires::Both))
-            {
-                let r = p.rule as usize;
-                let met = if seen[r] == *stamp {
-                    state[r].all_mask
-                } else {
-                    0
-                };
-                if met != (1u64 << rule.n_all) - 1 {
-                    continue;
-                }
+            // Its matches could change nothing (see `pattern_is_moot`).
+            if all_groups_unmet(&inner.rules, p, seen, state, *stamp) {
+                continue;
             }
             let re = p.re.get_or_init(|| {
                 MetaRegex::builder()
@@ -1597,6 +1601,38 @@ impl Classifier {
             fill(&mut v.by);
         }
     }
+}
+
+/// For a pattern (in `slot` of `rule`) whose matches change nothing while
+/// the rule's `all` groups are unmet, the mask of all the groups; `None`
+/// for a pattern that always matters. A rule whose groups are unmet cannot
+/// fire on its text, and the evidence lists text matches only when the
+/// text condition holds; an exclusion still matters when the rule can fire
+/// on its HS code alone.
+fn pattern_is_moot(rule: &Rule, slot: Slot) -> Option<u64> {
+    (rule.n_all > 0
+        && (slot != Slot::Exclude || matches!(rule.info.requires, Requires::Text | Requires::Both)))
+    .then(|| (1u64 << rule.n_all) - 1)
+}
+
+/// Whether the pattern cannot matter on this line: its rule's `all`
+/// groups (terms, all found by now) are not all met.
+fn all_groups_unmet(
+    rules: &[Rule],
+    p: &CompiledPattern,
+    seen: &[u32],
+    state: &[RuleState],
+    stamp: u32,
+) -> bool {
+    let r = p.rule as usize;
+    pattern_is_moot(&rules[r], p.slot).is_some_and(|full| {
+        let met = if seen[r] == stamp {
+            state[r].all_mask
+        } else {
+            0
+        };
+        met != full
+    })
 }
 
 fn touch_parts(

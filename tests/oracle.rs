@@ -80,6 +80,11 @@ const PATTERNS: &[&str] = &[
     r"(?:ab|cd)\d(?:ef|gh)",
     r"[a-z]+ ?kv\b",
     r"марка:\s?\w+",
+    // A digit times the next item's first characters (`0x` ... `9х`), and
+    // a pattern with no trigger at all: it runs on every line, or, in a
+    // rule with `all` groups, on the lines where they are met.
+    r"\d{2,3}[xх]\d{3}",
+    r"\b\d{2}[a-z]{2}\b",
 ];
 const CATS: &[&str] = &[
     "microelectronics",
