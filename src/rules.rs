@@ -1291,6 +1291,24 @@ const DECLARATION_BOILERPLATE: &[&str] = &[
     "model:",
     "made in",
     "manufacturer:",
+    // Bill of lading clauses (English, as carriers print them).
+    "shipper's load, stow and count",
+    "said to contain",
+    "clean on board",
+    "freight prepaid",
+    "freight collect",
+    "no wood packing material",
+    "days free time at destination",
+    "item no.",
+    "shipper:",
+    "consignee:",
+    "notify party:",
+    // German invoice labels.
+    "hersteller:",
+    "ursprung",
+    "marke",
+    "modell",
+    "stück",
     "品牌:",
     "品牌：",
     "型号:",
@@ -1413,6 +1431,11 @@ mod trigger_tests {
         assert_eq!(
             trig(r"марка:\s?\w+ (?:泰克|是德)"),
             t(Suffix, &[" 是德", " 泰克"])
+        );
+        // So is a word of a bill of lading clause (`said to contain`).
+        assert_eq!(
+            trig(r"(?:contains?|fitted with)(?: \w+){0,3} (?:gyro|imu)"),
+            t(Suffix, &[" gyro", " imu"])
         );
         assert_eq!(
             trigger_literals(r"(16|6[0-4])[0-9]{2,3}", true, false),
