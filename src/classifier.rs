@@ -401,9 +401,11 @@ struct Inner {
 /// ([`Classifier::classify_with`]); [`Classifier::classify`] makes one per call.
 ///
 /// # Resource usage
-/// One automaton over all terms, one regex set over all patterns, one hash
-/// table of HS prefixes. The per-line cost grows with the length of the line
-/// and the number of rules touched, hardly with the number of rules loaded.
+/// One automaton over all terms and the patterns' trigger literals, one
+/// hash table of HS prefixes; each pattern's regex is compiled on its first
+/// trigger and runs only where a match can be. The per-line cost grows with
+/// the length of the line and the number of rules touched, hardly with the
+/// number of rules loaded.
 ///
 /// # Examples
 /// ```

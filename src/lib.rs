@@ -10,7 +10,8 @@
 //!   `build` checks every file and reports every problem at once as
 //!   [`Diagnostic`]s with stable codes and `file:line:column`.
 //! - [`Classifier`]: immutable, `Send + Sync`, cheap to clone. One automaton for
-//!   all terms, one regex set for all patterns, one table for HS prefixes.
+//!   all terms and the patterns' trigger literals, one table for HS prefixes;
+//!   a pattern's regex runs only where one of its triggers occurs.
 //! - [`Screening`]: the result for one line: HS code, [`Hit`]s with
 //!   [`Evidence`] spans into the original text, categories, misdeclaration.
 //!

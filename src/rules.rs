@@ -910,7 +910,8 @@ pub(crate) enum TriggerKind {
 
 /// Literals of which at least one must occur in the text for the pattern
 /// to match there, lower-cased, and where they stand; `None` when the
-/// pattern has no such finite, selective set (it then runs on every line).
+/// pattern has no such finite, selective set (it then runs on every line,
+/// or, in a rule with `all` groups, on the lines where they are met).
 ///
 /// The engine puts these literals into the term automaton, so a pattern's
 /// regex runs only on lines where one of its literals occurs: one regex set
