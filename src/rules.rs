@@ -1126,17 +1126,19 @@ fn extract(
 fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::ExtractKind;
     use regex_syntax::hir::HirKind;
+    type Score = (usize, std::cmp::Reverse<usize>);
     /// Larger is better: rarer once cut to size (105 letter pairs become
     /// 14 single letters), then fewer literals.
-    fn score(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    fn score(set: &[String]) -> Score {
         let cut = shrink(TriggerKind::Inner, set.to_vec());
         (rarity(&cut), std::cmp::Reverse(cut.len()))
     }
-    let mut best: Option<Vec<String>> = None;
+    let mut best: Option<(Vec<String>, Score)> = None;
     let mut consider = |cand: Option<Vec<String>>| {
         if let Some(c) = cand {
-            if best.as_ref().is_none_or(|b| score(&c) > score(b)) {
-                best = Some(c);
+            let sc = score(&c);
+            if best.as_ref().is_none_or(|(_, b)| sc > *b) {
+                best = Some((c, sc));
             }
         }
     };
@@ -1199,7 +1201,7 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
         }
         _ => {}
     }
-    best
+    best.map(|(set, _)| set)
 }
 
 /// The most literals a class-times-prefixes set may have.
