@@ -666,23 +666,33 @@ impl RowReader {
                     }));
                 }
                 // The usual case: the whole record is UTF-8 and within the
-                // limits, and is copied once.
+                // limits, and is checked once. Each field must still hold
+                // whole characters: two broken halves can make valid UTF-8
+                // together, and such a record takes the path below, which
+                // decodes (or rejects) field by field.
                 if self.chosen.is_none() || self.encoding == Encoding::Auto {
                     if let Ok(all) = std::str::from_utf8(rec.as_slice()) {
-                        if rec.iter().all(|f| f.len() <= limits::MAX_FIELD_BYTES) {
-                            let mut ends = Vec::with_capacity(rec.len());
-                            let mut end = 0;
-                            for f in rec.iter() {
-                                end += f.len();
-                                ends.push(end as u32);
+                        let mut fields = Fields {
+                            buf: String::with_capacity(all.len()),
+                            ends: Vec::with_capacity(rec.len()),
+                        };
+                        let mut start = 0;
+                        let whole = rec.iter().all(|f| {
+                            let piece = all.get(start..start + f.len());
+                            start += f.len();
+                            match piece {
+                                Some(p) if p.len() <= limits::MAX_FIELD_BYTES => {
+                                    fields.push(p);
+                                    true
+                                }
+                                _ => false,
                             }
+                        });
+                        if whole {
                             return Ok(Some(Row {
                                 row: self.row,
                                 byte,
-                                fields: Ok(Fields {
-                                    buf: all.to_string(),
-                                    ends,
-                                }),
+                                fields: Ok(fields),
                             }));
                         }
                     }
@@ -944,6 +954,29 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(&r[0].fields.as_ref().unwrap()[2], "a\r\nb");
         assert_eq!(r[1].row, 2);
+    }
+
+    #[test]
+    fn field_split_inside_a_character_is_not_silently_emptied() {
+        // `a\xD0` and `\x9Fb` are each broken, but together they are the
+        // valid UTF-8 `aПb`: the record must not pass as UTF-8 with fields
+        // that fall between the bytes of one character.
+        let input = b"id,x,y\n1,a\xD0,\x9Fb\n";
+        let utf8 = InputOptions {
+            encoding: Encoding::Utf8,
+            ..InputOptions::default()
+        };
+        let mut r =
+            RowReader::from_reader(Box::new(std::io::Cursor::new(input.to_vec())), "t", &utf8)
+                .unwrap();
+        let row = r.next_row().unwrap().unwrap();
+        let err = row.fields.unwrap_err();
+        assert!(err.contains("invalid UTF-8"), "{err}");
+        // Detected: decoded field by field in a legacy encoding, never empty.
+        let (_, rows) = rows(input);
+        let f = rows[0].fields.as_ref().unwrap();
+        assert_eq!(f.len(), 3);
+        assert!(f.iter().all(|x| !x.is_empty()), "{f:?}");
     }
 
     #[test]
