@@ -1075,18 +1075,10 @@ const NEVER_IN_NORMALIZED: &[(char, char)] = &[
 /// `от -` instead of `от`. A match in normalised text is still a match of
 /// the narrowed expression, so its literals are still necessary.
 fn in_normalized_alphabet(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
-    use regex_syntax::hir::{
-        Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition,
-    };
+    use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
     match hir.kind() {
         HirKind::Class(Class::Unicode(c)) => {
-            let mut c = c.clone();
-            c.difference(&ClassUnicode::new(
-                NEVER_IN_NORMALIZED
-                    .iter()
-                    .map(|&(a, b)| ClassUnicodeRange::new(a, b)),
-            ));
-            Hir::class(Class::Unicode(c))
+            Hir::class(Class::Unicode(class_without(c, NEVER_IN_NORMALIZED)))
         }
         HirKind::Concat(items) => Hir::concat(items.iter().map(in_normalized_alphabet).collect()),
         HirKind::Alternation(bs) => {
@@ -1112,10 +1104,17 @@ fn extract(
     hir: &regex_syntax::hir::Hir,
     kind: regex_syntax::hir::literal::ExtractKind,
 ) -> Option<Vec<String>> {
+    extract_any(hir, kind).filter(|set| set.iter().all(|l| selective(l)))
+}
+
+/// The prefix or suffix literal set of `hir`, if it is finite, however short.
+fn extract_any(
+    hir: &regex_syntax::hir::Hir,
+    kind: regex_syntax::hir::literal::ExtractKind,
+) -> Option<Vec<String>> {
     let mut ex = regex_syntax::hir::literal::Extractor::new();
     ex.kind(kind);
-    let set = literal_set(ex.extract(hir).literals()?)?;
-    set.iter().all(|l| selective(l)).then_some(set)
+    literal_set(ex.extract(hir).literals()?)
 }
 
 /// The most selective set of literals one of which every match of `hir`
@@ -1160,11 +1159,7 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
             // letter pair on its own.
             for w in items.windows(2) {
                 // One-character prefixes are fine here: the class adds one.
-                let next = {
-                    let mut ex = regex_syntax::hir::literal::Extractor::new();
-                    ex.kind(ExtractKind::Prefix);
-                    ex.extract(&w[1]).literals().and_then(literal_set)
-                };
+                let next = extract_any(&w[1], ExtractKind::Prefix);
                 let (Some(last), Some(next)) = (last_chars(&w[0]), next) else {
                     continue;
                 };
@@ -1211,15 +1206,10 @@ const MAX_CROSS_LITERALS: usize = 160;
 /// of, when they are few (ten at most, in normalised text, where `\d` is
 /// `[0-9]`: the normaliser folds every script's digits to ASCII).
 fn last_chars(hir: &regex_syntax::hir::Hir) -> Option<Vec<char>> {
-    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, HirKind};
+    use regex_syntax::hir::{Class, HirKind};
     match hir.kind() {
         HirKind::Class(Class::Unicode(c)) => {
-            let mut c = c.clone();
-            c.difference(&ClassUnicode::new(
-                crate::normalize::other_digit_ranges()
-                    .iter()
-                    .map(|&(a, b)| ClassUnicodeRange::new(a, b)),
-            ));
+            let c = class_without(c, crate::normalize::other_digit_ranges());
             let n: u32 = c
                 .iter()
                 .map(|r| r.end() as u32 - r.start() as u32 + 1)
@@ -1228,14 +1218,9 @@ fn last_chars(hir: &regex_syntax::hir::Hir) -> Option<Vec<char>> {
                 return None;
             }
             let chars: Vec<char> = c.iter().flat_map(|r| r.start()..=r.end()).collect();
-            // Only characters that the normaliser leaves as they are.
             chars
                 .iter()
-                .all(|&c| {
-                    let mut buf = [0u8; 4];
-                    let one: &str = c.encode_utf8(&mut buf);
-                    crate::normalize::normalize_str(one) == one
-                })
+                .all(|&c| kept_by_normaliser(c))
                 .then_some(chars)
         }
         HirKind::Repetition(r) if r.min >= 1 => last_chars(&r.sub),
@@ -1330,6 +1315,27 @@ fn selective(lit: &str) -> bool {
     t.chars().count() >= 2 || t.chars().any(crate::normalize::is_unsegmented)
 }
 
+/// Whether the normaliser leaves `c` as it is, so that normalised text can
+/// hold it.
+fn kept_by_normaliser(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let one: &str = c.encode_utf8(&mut buf);
+    crate::normalize::normalize_str(one) == one
+}
+
+/// `class` without the characters of `ranges`.
+fn class_without(
+    class: &regex_syntax::hir::ClassUnicode,
+    ranges: &[(char, char)],
+) -> regex_syntax::hir::ClassUnicode {
+    use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
+    let mut c = class.clone();
+    c.difference(&ClassUnicode::new(
+        ranges.iter().map(|&(a, b)| ClassUnicodeRange::new(a, b)),
+    ));
+    c
+}
+
 fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<String>> {
     if lits.is_empty() {
         return None;
@@ -1339,11 +1345,7 @@ fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<Strin
         let s = std::str::from_utf8(l.as_bytes()).ok()?.to_lowercase();
         // Only characters that the normaliser leaves as they are: a literal
         // the normalised text can never contain would hide every match.
-        let ok = s.chars().all(|c| {
-            let mut buf = [0u8; 4];
-            let one: &str = c.encode_utf8(&mut buf);
-            c == ' ' || crate::normalize::normalize_str(one) == one
-        });
+        let ok = s.chars().all(|c| c == ' ' || kept_by_normaliser(c));
         if !ok || s.trim().is_empty() {
             return None;
         }
