@@ -351,6 +351,15 @@ fn classify_chunk(
     opts: &ScreenOptions,
 ) -> Vec<Done> {
     use rayon::prelude::*;
+    // A rejected row (`row.fields` holds the reason).
+    let reject = |row: &Row, reason: &str| Done {
+        bytes: render(row, cols, n_headers, opts.format, None),
+        flagged: false,
+        rejected: Some((row.row, row.byte, reason.to_string())),
+        categories: vec![],
+        rules: vec![],
+        misdeclared: false,
+    };
     chunk
         .par_iter()
         .map_init(
@@ -369,14 +378,7 @@ fn classify_chunk(
                             byte: row.byte,
                             fields: Err(reason.clone()),
                         };
-                        return Done {
-                            bytes: render(&bad, cols, n_headers, opts.format, None),
-                            flagged: false,
-                            rejected: Some((row.row, row.byte, reason)),
-                            categories: vec![],
-                            rules: vec![],
-                            misdeclared: false,
-                        };
+                        return reject(&bad, &reason);
                     }
                     let text = field(fields, Some(cols.text)).unwrap_or("");
                     let hs = field(fields, cols.hs);
@@ -396,14 +398,7 @@ fn classify_chunk(
                         misdeclared: !r.misdeclarations.is_empty(),
                     }
                 }
-                Err(reason) => Done {
-                    bytes: render(row, cols, n_headers, opts.format, None),
-                    flagged: false,
-                    rejected: Some((row.row, row.byte, reason.clone())),
-                    categories: vec![],
-                    rules: vec![],
-                    misdeclared: false,
-                },
+                Err(reason) => reject(row, reason),
             },
         )
         .collect()

@@ -1348,12 +1348,8 @@ impl Classifier {
                 triggered.push(inner.always[i] as u32);
             }
         }
-        for &pi in &inner.gated {
-            let p = &inner.patterns[pi as usize];
-            if !all_groups_unmet(&inner.rules, p, seen, state, *stamp) {
-                triggered.push(pi);
-            }
-        }
+        // They run where their rule's groups are met: the check below.
+        triggered.extend_from_slice(&inner.gated);
         // Pattern order, so that evidence comes out the same way every time.
         triggered.sort_unstable();
         trig_at.sort_unstable();
@@ -1409,19 +1405,10 @@ impl Classifier {
             // and ends at a suffix trigger (plus the boundary character).
             let back = |pos: usize| {
                 if p.start_b {
-                    text[..pos]
-                        .chars()
-                        .next_back()
-                        .map_or(0, |c| pos - c.len_utf8())
+                    floor_char(text, pos.saturating_sub(1))
                 } else {
                     pos
                 }
-            };
-            let forward = |pos: usize| {
-                text[pos..]
-                    .chars()
-                    .next()
-                    .map_or(pos, |c| pos + c.len_utf8())
             };
             let pi = pi as usize;
             let t = pat[pi];
@@ -1483,7 +1470,7 @@ impl Classifier {
                     search_all(re, text, start, text.len(), &mut record);
                 }
                 (Some(TriggerKind::Suffix), _) => {
-                    let end = forward(t.last as usize);
+                    let end = ceil_char(text, t.last as usize + 1);
                     search_all(re, text, 0, end, &mut record);
                 }
                 (Some(TriggerKind::Inner) | None, _) => {
@@ -1700,11 +1687,10 @@ fn search_all(
         // An empty match moves one character on.
         pos = if m_end > pos {
             m_end
+        } else if pos < text.len() {
+            ceil_char(text, pos + 1)
         } else {
-            match text[pos..].chars().next() {
-                Some(c) => pos + c.len_utf8(),
-                None => break,
-            }
+            break;
         };
     }
     found
