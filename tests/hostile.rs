@@ -481,15 +481,7 @@ fn backtracking_pattern_runs_in_linear_time() {
     // The classic catastrophic pattern for backtracking engines; the regex
     // crate has none, so it loads and screens a long line quickly.
     let c = Case::new();
-    let dir = c.path("bt");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(
-        dir.join("bt.toml"),
-        RULES
-            .replace(r"'\bxc7k\d{3}t\b'", "'(a+)+$', '(x|x)*y'")
-            .replace("hostile", "bt"),
-    )
-    .unwrap();
+    let dir = rules_with_patterns(&c, "bt", "'(a+)+$', '(x|x)*y'");
     let mut bytes = b"id,description\n1,".to_vec();
     bytes.resize(bytes.len() + 20_000, b'x');
     bytes.extend_from_slice(b"!\n2,");
@@ -504,32 +496,40 @@ fn backtracking_pattern_runs_in_linear_time() {
 
 #[test]
 fn line_made_of_triggers_runs_in_linear_time() {
-    // Every `21` starts an anchored run of `\b2[1-4]\d{3}x\b`, and every
-    // `1kv` opens a window for `\b[0-9]{2}kv`; past 16 a line, one unanchored
-    // search takes over, so 200,000 of each stay linear. The match at the
-    // end is still found.
+    // Every `60` starts an anchored run of `\b6[0-4]\d{2}(?:zz)?\b` (its
+    // triggers are the prefixes `60` ... `64`), and every `1kv` opens a
+    // window for `\b[0-9]{2}kv` (suffixes `0kv` ... `9kv`); past 16 a line,
+    // one unanchored search takes over, so 200,000 of each stay linear.
+    // The match at the end is still found.
     let c = Case::new();
-    let dir = c.path("trig");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(
-        dir.join("trig.toml"),
-        RULES
-            .replace(r"'\bxc7k\d{3}t\b'", r"'\b2[1-4]\d{3}x\b', '\b[0-9]{2}kv'")
-            .replace("hostile", "trig"),
-    )
-    .unwrap();
+    let dir = rules_with_patterns(&c, "trig", r"'\b6[0-4]\d{2}(?:zz)?\b', '\b[0-9]{2}kv'");
     let mut bytes = b"id,description\n1,".to_vec();
-    bytes.extend_from_slice(&b"21 ".repeat(200_000));
-    bytes.extend_from_slice(b"21999x\n2,");
+    bytes.extend_from_slice(&b"60 ".repeat(200_000));
+    bytes.extend_from_slice(b"6099zz\n2,");
     bytes.extend_from_slice(&b"1kv ".repeat(200_000));
     bytes.extend_from_slice(b"99kv\n3,");
-    bytes.extend_from_slice(&b"21 1kv ".repeat(100_000));
+    bytes.extend_from_slice(&b"60 1kv ".repeat(100_000));
     bytes.extend_from_slice(b"\n");
     let started = Instant::now();
     let run = c.classify_with_rules(&c.write("trig.csv", &bytes), &dir, &[]);
     run.assert_accounted(3);
     assert!(run.flagged(1) && run.flagged(2) && !run.flagged(3));
     assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+/// A rule directory named `name` holding the test rule set with its
+/// pattern list replaced by `patterns` (TOML string items).
+fn rules_with_patterns(c: &Case, name: &str, patterns: &str) -> PathBuf {
+    let dir = c.path(name);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.toml")),
+        RULES
+            .replace(r"'\bxc7k\d{3}t\b'", patterns)
+            .replace("hostile", name),
+    )
+    .unwrap();
+    dir
 }
 
 #[test]
