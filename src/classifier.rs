@@ -38,6 +38,13 @@ const MAX_EVIDENCE_PER_RULE: usize = 16;
 /// Codes written in one description that are reported (and considered).
 const MAX_CODES_IN_TEXT: usize = 16;
 
+/// Joins the text columns of one row for [`Classifier::classify_columns`].
+/// A private-use character: not a word character (so word boundaries hold
+/// at a column's edges), not whitespace (so no term with a space can match
+/// across it), and in no rule's literal; a pattern or parameter match that
+/// contains it is dropped, so no match spans two columns.
+const COLUMN_SEP: char = '\u{E000}';
+
 /// Above this many literals the automaton is a contiguous NFA, not a DFA.
 /// Measured on the curated rules (~10,000 literals): the DFA took 85 MB and
 /// made the whole screen twice as slow as the 1.8 MB contiguous NFA, since
@@ -809,6 +816,10 @@ pub struct Scratch {
     pat: Vec<PatTriggers>,
     /// (pattern, start, end) of the first triggers of each pattern.
     trig_at: Vec<(u32, u32, u32)>,
+    /// Whether the current text joins several columns with [`COLUMN_SEP`].
+    joined: bool,
+    /// The joined text of [`Classifier::classify_columns`], reused.
+    join_buf: String,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -940,6 +951,8 @@ impl Classifier {
             triggered: Vec::new(),
             pat: vec![PatTriggers::default(); self.inner.patterns.len()],
             trig_at: Vec::new(),
+            joined: false,
+            join_buf: String::new(),
         }
     }
 
@@ -968,6 +981,91 @@ impl Classifier {
     /// # Panics
     /// If `scratch` was made by a classifier with a different number of rules.
     pub fn classify_with(&self, scratch: &mut Scratch, hs: Option<&str>, text: &str) -> Screening {
+        scratch.joined = false;
+        self.screen(scratch, hs, text)
+    }
+
+    /// Screens one row whose goods are described in several columns (a
+    /// Chinese `商品名称` name and `规格型号` model, a Russian name,
+    /// trademark and model), with the given working memory.
+    ///
+    /// The columns are screened together: a rule may take one term from the
+    /// name and another from the model, but no single match spans two
+    /// columns. Every span in the result (evidence, codes written in the
+    /// text) carries `column`, the index into `texts`, and its offsets are
+    /// byte offsets into that column's text.
+    ///
+    /// ```
+    /// let clf = dualuse::Classifier::builtin()?;
+    /// let mut scratch = clf.scratch();
+    /// let r = clf.classify_columns(&mut scratch, None, &["集成电路", "STM32F407VGT6"]);
+    /// assert!(r.flagged());
+    /// for e in r.hits.iter().flat_map(|h| &h.evidence) {
+    ///     if let (Some(c), Some(s), Some(end)) = (e.column, e.start, e.end) {
+    ///         assert_eq!(&["集成电路", "STM32F407VGT6"][c][s..end], e.text);
+    ///     }
+    /// }
+    /// # Ok::<(), dualuse::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    /// If `scratch` was made by a classifier with a different number of rules.
+    pub fn classify_columns(
+        &self,
+        scratch: &mut Scratch,
+        hs: Option<&str>,
+        texts: &[&str],
+    ) -> Screening {
+        if let [one] = texts {
+            let mut r = self.classify_with(scratch, hs, one);
+            Self::locate_columns(&mut r, &[0]);
+            return r;
+        }
+        let mut buf = std::mem::take(&mut scratch.join_buf);
+        buf.clear();
+        let mut starts = Vec::with_capacity(texts.len());
+        for (i, t) in texts.iter().enumerate() {
+            if i > 0 {
+                buf.push(COLUMN_SEP);
+            }
+            starts.push(buf.len());
+            buf.push_str(t);
+        }
+        scratch.joined = texts.len() > 1;
+        let mut r = self.screen(scratch, hs, &buf);
+        scratch.joined = false;
+        scratch.join_buf = buf;
+        Self::locate_columns(&mut r, &starts);
+        r
+    }
+
+    /// Turns spans into the joined text into (column, offsets in the column).
+    fn locate_columns(r: &mut Screening, starts: &[usize]) {
+        let col_of = |s: usize| starts.partition_point(|&c| c <= s).saturating_sub(1);
+        let fix = |e: &mut Evidence| {
+            if let (Some(s), Some(end)) = (e.start, e.end) {
+                let c = col_of(s);
+                e.column = Some(c);
+                e.start = Some(s - starts[c]);
+                e.end = Some(end - starts[c]);
+            }
+        };
+        for h in &mut r.hits {
+            h.evidence.iter_mut().for_each(fix);
+        }
+        for v in &mut r.vetoed {
+            fix(&mut v.by);
+        }
+        for code in &mut r.hs.in_text {
+            let c = col_of(code.start);
+            code.column = Some(c);
+            code.start -= starts[c];
+            code.end -= starts[c];
+        }
+    }
+
+    /// Screens one text (one column, or several joined by [`COLUMN_SEP`]).
+    fn screen(&self, scratch: &mut Scratch, hs: Option<&str>, text: &str) -> Screening {
         let inner = &*self.inner;
         assert_eq!(
             scratch.seen.len(),
@@ -1018,6 +1116,7 @@ impl Classifier {
                         digits: f.digits,
                         start: s,
                         end: e,
+                        column: None,
                     });
                 }
             }
@@ -1337,6 +1436,7 @@ impl Classifier {
             triggered,
             pat,
             trig_at,
+            joined,
             ..
         } = scratch;
         let text = norm.as_str();
@@ -1380,7 +1480,11 @@ impl Classifier {
             // Every pattern compiled when its rule was checked, so `None`
             // cannot happen; skipping is the safe answer if it ever did.
             let Some(re) = re else { continue };
+            let joined = *joined;
             let mut record = |s: usize, e: usize| {
+                if joined && text[s..e].contains(COLUMN_SEP) {
+                    return;
+                }
                 touch_parts(seen, state, touched, *stamp, p.rule);
                 let st = &mut state[p.rule as usize];
                 let raw = RawEv::Pattern {
@@ -1483,7 +1587,12 @@ impl Classifier {
     fn check_params(&self, scratch: &mut Scratch, ri: u32, out: &mut Vec<RawEv>) -> bool {
         let rule = &self.inner.rules[ri as usize];
         if scratch.params.is_none() {
-            scratch.params = Some(params::extract(scratch.norm.as_str()));
+            let text = scratch.norm.as_str();
+            let mut found = params::extract(text);
+            if scratch.joined {
+                found.retain(|f| !text[f.start..f.end].contains(COLUMN_SEP));
+            }
+            scratch.params = Some(found);
         }
         let found = scratch.params.as_deref().unwrap_or(&[]);
         for (ci, cond) in rule.info.params.iter().enumerate() {
@@ -1526,6 +1635,7 @@ impl Classifier {
                     end: Some(oe),
                     value: None,
                     unit: None,
+                    column: None,
                 }
             }
             RawEv::Pattern { pat, s, e } => {
@@ -1538,6 +1648,7 @@ impl Classifier {
                     end: Some(oe),
                     value: None,
                     unit: None,
+                    column: None,
                 }
             }
             RawEv::Hs { len } => {
@@ -1555,6 +1666,7 @@ impl Classifier {
                     end,
                     value: None,
                     unit: None,
+                    column: None,
                 }
             }
             RawEv::Param { idx, cond } => {
@@ -1569,6 +1681,7 @@ impl Classifier {
                     end: Some(oe),
                     value: Some(f.value),
                     unit: f.quantity.canonical_unit(),
+                    column: None,
                 }
             }
         }

@@ -27,6 +27,11 @@ pub struct CodeInText {
     pub start: usize,
     /// End byte offset into the original description.
     pub end: usize,
+    /// The text column it was found in, as an index into the columns given
+    /// to [`Classifier::classify_columns`](crate::Classifier::classify_columns)
+    /// (`None` for a single text); `start`/`end` are offsets into that column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 /// The HS side of a result.
@@ -77,6 +82,12 @@ pub struct Evidence {
     /// The canonical unit of `value`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'static str>,
+    /// The text column the span lies in, as an index into the columns given
+    /// to [`Classifier::classify_columns`](crate::Classifier::classify_columns)
+    /// (`None` for a single text or for the declared code); `start`/`end`
+    /// are then offsets into that column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 /// One rule that fired.
