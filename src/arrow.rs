@@ -33,12 +33,13 @@
 //! | `dualuse_hs_error` | `Utf8` | why the declared code could not be read, or null |
 //! | `dualuse_hs_source` | `Utf8` | `declared`, `description` or `none` |
 //! | `dualuse_flagged` | `Boolean` | at least one rule fired |
+//! | `dualuse_max_severity` | `Utf8` | the most severe hit's severity, or null |
 //! | `dualuse_categories` | `List<Utf8>` | categories of the hits, in `SPEC` order |
 //! | `dualuse_rules` | `List<Utf8>` | one rule id per hit, most severe first |
 //! | `dualuse_rulesets` | `List<Utf8>` | the rule set of each hit (parallel to `dualuse_rules`) |
 //! | `dualuse_severity` | `List<Utf8>` | the severity of each hit (parallel) |
 //! | `dualuse_basis` | `List<Utf8>` | the basis of each hit, `hs`, `text` or `hs+text` (parallel) |
-//! | `dualuse_references` | `List<Utf8>` | the list entries of all hits, without repeats, in hit order |
+//! | `dualuse_references` | `List<Utf8>` | one item per hit, aligned with `dualuse_rules`: the hit's list entries joined with `;` (as in CSV output) |
 //! | `dualuse_misdeclaration` | `List<Utf8>` | categories named by the text under a code outside their headings |
 //! | `dualuse_hits_json` | `Utf8` | JSON array of the hits with their evidence, as `hits` in `dualuse classify --format jsonl` |
 //! | `dualuse_rules_hash` | `Utf8` | [`Classifier::hash`]: which rule sets screened the row |
@@ -82,6 +83,7 @@
 //! [`classify_record_batch_parallel`]: crate::arrow::classify_record_batch_parallel
 //! [`result_schema`]: crate::arrow::result_schema
 
+use crate::output::{HitsOut, Record};
 use crate::{batch, Classifier, Scratch, Screening};
 use arrow_array::builder::{BooleanBuilder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
@@ -91,11 +93,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The names of the result columns, in order.
-pub const RESULT_COLUMNS: [&str; 13] = [
+pub const RESULT_COLUMNS: [&str; 14] = [
     "dualuse_hs",
     "dualuse_hs_error",
     "dualuse_hs_source",
     "dualuse_flagged",
+    "dualuse_max_severity",
     "dualuse_categories",
     "dualuse_rules",
     "dualuse_rulesets",
@@ -224,6 +227,7 @@ struct Columns<'c> {
     hs: StringBuilder,
     hs_error: StringBuilder,
     hs_source: StringBuilder,
+    max_severity: StringBuilder,
     flagged: BooleanBuilder,
     categories: ListBuilder<StringBuilder>,
     rules: ListBuilder<StringBuilder>,
@@ -246,6 +250,7 @@ impl<'c> Columns<'c> {
             hs: s(),
             hs_error: s(),
             hs_source: s(),
+            max_severity: s(),
             flagged: BooleanBuilder::with_capacity(rows),
             categories: l(),
             rules: l(),
@@ -265,6 +270,7 @@ impl<'c> Columns<'c> {
             self.hs.append_null();
             self.hs_error.append_null();
             self.hs_source.append_null();
+            self.max_severity.append_null();
             self.flagged.append_null();
             for l in self.lists() {
                 l.append_null();
@@ -276,12 +282,10 @@ impl<'c> Columns<'c> {
         self.hs.append_option(r.hs.digits.as_deref());
         self.hs_error
             .append_option(r.hs.error.as_ref().map(|e| e.to_string()));
-        self.hs_source.append_value(match r.hs.source {
-            crate::HsSource::Declared => "declared",
-            crate::HsSource::Description => "description",
-            crate::HsSource::None => "none",
-        });
+        self.hs_source.append_value(r.hs.source.as_str());
         self.flagged.append_value(r.flagged());
+        let rec = Record::new(0, r);
+        self.max_severity.append_option(rec.max_severity());
         for c in &r.categories {
             self.categories.values().append_value(c.as_str());
         }
@@ -291,14 +295,11 @@ impl<'c> Columns<'c> {
             self.severity.values().append_value(h.severity.as_str());
             self.basis.values().append_value(h.basis.as_str());
         }
-        // References repeat across hits (a CHPL entry and a description rule
-        // citing the same heading); a row lists each once.
-        let mut seen: Vec<&str> = Vec::new();
-        for reference in r.hits.iter().flat_map(|h| h.references.iter()) {
-            if !seen.contains(&reference.as_str()) {
-                seen.push(reference);
-                self.references.values().append_value(reference);
-            }
+        // One group per hit, aligned with `dualuse_rules`, as in CSV output.
+        for h in &r.hits {
+            self.references
+                .values()
+                .append_value(h.references.join(";"));
         }
         for m in &r.misdeclarations {
             self.misdeclaration
@@ -313,7 +314,7 @@ impl<'c> Columns<'c> {
         } else {
             self.json.clear();
             // Serialising plain structs of strings and numbers cannot fail.
-            serde_json::to_writer(&mut self.json, &r.hits).expect("hits serialise");
+            serde_json::to_writer(&mut self.json, &HitsOut(&rec)).expect("hits serialise");
             self.hits_json
                 .append_value(std::str::from_utf8(&self.json).expect("JSON is UTF-8"));
         }
@@ -337,6 +338,7 @@ impl<'c> Columns<'c> {
             Arc::new(self.hs.finish()),
             Arc::new(self.hs_error.finish()),
             Arc::new(self.hs_source.finish()),
+            Arc::new(self.max_severity.finish()),
             Arc::new(self.flagged.finish()),
             Arc::new(self.categories.finish()),
             Arc::new(self.rules.finish()),
@@ -591,9 +593,7 @@ mod tests {
                 .collect();
             assert_eq!(list(out, "dualuse_misdeclaration", i), Some(mis));
             let refs = list(out, "dualuse_references", i).unwrap();
-            for h in &r.hits {
-                assert!(h.references.iter().all(|x| refs.contains(x)));
-            }
+            assert_eq!(refs, hits(|h| h.references.join(";")).unwrap());
             let json: serde_json::Value =
                 serde_json::from_str(&text(out, "dualuse_hits_json", i).unwrap()).unwrap();
             assert_eq!(json, serde_json::to_value(&r.hits).unwrap());

@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::input::{Fields, Row, RowReader};
+use crate::output::{self, Metadata, Record, Reject, RowFields, CSV_COLUMNS};
 use crate::result::Screening;
 use crate::types::Category;
 use crate::Classifier;
@@ -21,15 +22,34 @@ pub enum OutputFormat {
     /// The input columns followed by `dualuse_*` result columns, after one
     /// `#` comment line with the rule sets' ids, versions and hash.
     Csv,
+    /// CSV for Excel on a Russian or Chinese desktop: a UTF-8 byte order
+    /// mark, `;` between fields, CRLF line ends, no comment line (the
+    /// metadata is in the summary), and every cell that Excel would read as
+    /// a formula written as text ([`crate::output::excel_safe`]).
+    CsvExcel,
+    /// An Excel workbook: a sheet of the flagged and rejected rows (input
+    /// columns, then the result columns; frozen header, autofilter, text
+    /// cells only) and a `metadata` sheet. Excel holds at most 1,048,575
+    /// data rows in a sheet; more is an error, never a silent cut.
+    Xlsx,
+}
+
+impl OutputFormat {
+    /// Whether only flagged and rejected rows are written whatever
+    /// [`ScreenOptions::hits_only`] says (xlsx: a sheet has a row limit).
+    pub fn hits_only(self) -> bool {
+        self == OutputFormat::Xlsx
+    }
 }
 
 /// Which input columns hold what (0-based indices).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Columns {
     /// The declared HS code.
     pub hs: Option<usize>,
-    /// The goods description.
-    pub text: usize,
+    /// The goods description columns, screened together
+    /// ([`Classifier::classify_columns`]); at least one.
+    pub text: Vec<usize>,
     /// A row id to carry into the output.
     pub id: Option<usize>,
 }
@@ -43,6 +63,9 @@ pub struct ScreenOptions {
     pub hits_only: bool,
     /// Rows per chunk handed to the workers.
     pub chunk_rows: usize,
+    /// The metadata written at the head of the output and into the
+    /// summary; by default the classifier's rule sets alone.
+    pub metadata: Option<Metadata>,
 }
 
 impl Default for ScreenOptions {
@@ -51,6 +74,7 @@ impl Default for ScreenOptions {
             format: OutputFormat::Jsonl,
             hits_only: false,
             chunk_rows: 2048,
+            metadata: None,
         }
     }
 }
@@ -82,6 +106,11 @@ pub struct Summary {
     pub mb_per_s: f64,
     /// The first rejected rows (row number, byte offset, reason), at most 100.
     pub rejects: Vec<(u64, u64, String)>,
+    /// What screened the data, what was read and which columns were used.
+    pub metadata: Option<Metadata>,
+    /// Things the analyst should know about the run (no code column found,
+    /// cells cut to fit a spreadsheet).
+    pub warnings: Vec<String>,
 }
 
 /// Progress reported after each chunk.
@@ -95,69 +124,42 @@ pub struct Progress {
     pub flagged: u64,
 }
 
-/// The metadata record that leads every output.
-#[derive(Serialize)]
-struct Meta<'a> {
-    dualuse: &'static str,
-    rules_hash: &'a str,
-    rulesets: Vec<MetaSet<'a>>,
-}
-
-#[derive(Serialize)]
-struct MetaSet<'a> {
-    id: &'a str,
-    version: &'a str,
-    sha256: &'a str,
-}
-
 /// The metadata line (JSON) naming the rule sets that screened the data.
 pub fn metadata_json(clf: &Classifier) -> String {
-    let m = Meta {
-        dualuse: env!("CARGO_PKG_VERSION"),
-        rules_hash: clf.hash(),
-        rulesets: clf
-            .rulesets()
-            .iter()
-            .map(|s| MetaSet {
-                id: &s.id,
-                version: &s.version,
-                sha256: &s.sha256,
-            })
-            .collect(),
-    };
-    serde_json::to_string(&serde_json::json!({ "metadata": m })).unwrap_or_default()
+    Metadata::new(clf).json_line()
 }
 
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    row: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    hs: Option<&'a str>,
-    hs_declared: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hs_error: Option<String>,
-    hs_source: crate::HsSource,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    hs_in_text: &'a [crate::CodeInText],
-    flagged: bool,
-    categories: &'a [Category],
-    hits: &'a [crate::Hit],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    misdeclaration: &'a [crate::Misdeclaration],
+/// Excel's limit on the characters of one cell.
+const XLSX_MAX_CELL_CHARS: usize = 32_767;
+
+/// Excel's limit on the rows of one sheet, header included.
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// What the writer needs to know about the run, shared by the workers.
+struct Layout {
+    cols: Columns,
+    n_headers: usize,
+    format: OutputFormat,
+    hits_only: bool,
+    /// Names of the text columns, for evidence `column`.
+    text_names: Vec<String>,
+    /// Unique JSON keys of the input columns (JSON Lines `fields`).
+    keys: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct JsonReject<'a> {
-    row: u64,
-    byte: u64,
-    rejected: bool,
-    reason: &'a str,
+/// One row, rendered.
+enum Rendered {
+    /// Bytes for a byte-stream format.
+    Bytes(Vec<u8>),
+    /// Cells of an xlsx row.
+    Cells(Vec<String>),
+    /// Not written (`--hits-only`).
+    Nothing,
 }
 
 /// One row's result, rendered, plus what the summary needs.
 struct Done {
-    bytes: Vec<u8>,
+    out: std::result::Result<Rendered, String>,
     flagged: bool,
     rejected: Option<(u64, u64, String)>,
     categories: Vec<Category>,
@@ -169,173 +171,269 @@ fn field(fields: &Fields, i: Option<usize>) -> Option<&str> {
     i.and_then(|i| fields.get(i))
 }
 
-fn join<T: AsRef<str>>(items: impl Iterator<Item = T>) -> String {
-    let mut s = String::new();
-    for (i, x) in items.enumerate() {
-        if i > 0 {
-            s.push('|');
-        }
-        s.push_str(x.as_ref());
-    }
-    s
+/// A CSV record into bytes; errors carry the csv crate's message.
+fn csv_bytes<'a>(
+    format: OutputFormat,
+    cells: impl Iterator<Item = &'a str>,
+) -> std::result::Result<Vec<u8>, String> {
+    let excel = format == OutputFormat::CsvExcel;
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .delimiter(if excel { b';' } else { b',' })
+        .terminator(if excel {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        // A row is short: the default 8 KiB buffer, allocated and
+        // freed for every row, was pure overhead.
+        .buffer_capacity(512)
+        .from_writer(Vec::with_capacity(256));
+    let r = if excel {
+        w.write_record(cells.map(|c| output::excel_safe(c).into_owned()))
+    } else {
+        w.write_record(cells)
+    };
+    r.map_err(|e| e.to_string())?;
+    w.into_inner().map_err(|e| e.to_string())
 }
 
-/// The names of the result columns in CSV output.
-pub const CSV_COLUMNS: &[&str] = &[
-    "dualuse_row",
-    "dualuse_hs",
-    "dualuse_hs_error",
-    "dualuse_flagged",
-    "dualuse_categories",
-    "dualuse_rules",
-    "dualuse_basis",
-    "dualuse_severity",
-    "dualuse_references",
-    "dualuse_misdeclaration",
-    "dualuse_evidence",
-    "dualuse_error",
-];
+/// Cuts a cell to what Excel holds, saying so in the cell itself.
+fn xlsx_cell(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= XLSX_MAX_CELL_CHARS {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(XLSX_MAX_CELL_CHARS - 64).collect();
+    out.push_str(&format!(
+        " [dualuse: cut to fit Excel; {n} characters in all]"
+    ));
+    out
+}
 
-fn render(
-    row: &Row,
-    cols: Columns,
-    n_headers: usize,
-    format: OutputFormat,
-    r: Option<&Screening>,
-) -> Vec<u8> {
-    match format {
-        OutputFormat::Jsonl => {
-            let mut out = match (&row.fields, r) {
-                (Ok(fields), Some(r)) => {
-                    let declared = field(fields, cols.hs).filter(|s| !s.trim().is_empty());
-                    serde_json::to_vec(&JsonRow {
-                        row: row.row,
-                        id: field(fields, cols.id),
-                        hs: r.hs.digits.as_deref(),
-                        hs_declared: declared,
-                        hs_error: r.hs.error.as_ref().map(|e| e.to_string()),
-                        hs_source: r.hs.source,
-                        hs_in_text: &r.hs.in_text,
-                        flagged: r.flagged(),
-                        categories: &r.categories,
-                        hits: &r.hits,
-                        misdeclaration: &r.misdeclarations,
-                    })
-                }
-                (Err(reason), _) => serde_json::to_vec(&JsonReject {
+fn render(row: &Row, lay: &Layout, r: Option<&Screening>) -> std::result::Result<Rendered, String> {
+    // The input columns, padded to the header; fields past the header
+    // (ragged rows) follow the result columns, so none is lost.
+    let empty = Fields::new();
+    let fields = row.fields.as_ref().unwrap_or(&empty);
+    let cells = match (&row.fields, r) {
+        (Ok(fields), Some(r)) => {
+            let rec = Record {
+                row: row.row,
+                id: field(fields, lay.cols.id),
+                hs_declared: field(fields, lay.cols.hs).filter(|s| !s.trim().is_empty()),
+                result: r,
+                text_columns: &lay.text_names,
+                fields: Some(RowFields {
+                    keys: &lay.keys,
+                    values: fields,
+                }),
+                vetoed: false,
+            };
+            if lay.format == OutputFormat::Jsonl {
+                let mut out = serde_json::to_vec(&rec).map_err(|e| e.to_string())?;
+                out.push(b'\n');
+                return Ok(Rendered::Bytes(out));
+            }
+            rec.cells()
+        }
+        (Err(reason), _) => {
+            if lay.format == OutputFormat::Jsonl {
+                let mut out = serde_json::to_vec(&Reject {
                     row: row.row,
                     byte: row.byte,
                     rejected: true,
                     reason,
-                }),
-                (Ok(_), None) => Ok(Vec::new()),
+                })
+                .map_err(|e| e.to_string())?;
+                out.push(b'\n');
+                return Ok(Rendered::Bytes(out));
             }
-            .unwrap_or_default();
-            out.push(b'\n');
-            out
+            output::reject_cells(row.row, row.byte, reason)
         }
-        OutputFormat::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .flexible(true)
-                // A row is short: the default 8 KiB buffer, allocated and
-                // freed for every row, was pure overhead.
-                .buffer_capacity(512)
-                .from_writer(Vec::with_capacity(256));
-            // The input columns, padded to the header; fields past the
-            // header (ragged rows) follow the result columns, so none is lost.
-            let empty = Fields::new();
-            let fields = row.fields.as_ref().unwrap_or(&empty);
-            let pad = n_headers.saturating_sub(fields.len());
-            let mut results: Vec<String> = Vec::new();
-            match (&row.fields, r) {
-                (Ok(_), Some(r)) => {
-                    let ev = join(r.hits.iter().flat_map(|h| {
-                        h.evidence
-                            .iter()
-                            .map(move |e| format!("{}:{}={}", h.rule, kind_str(e.kind), e.text))
-                    }));
-                    results.extend([
-                        row.row.to_string(),
-                        r.hs.digits.clone().unwrap_or_default(),
-                        r.hs.error
-                            .as_ref()
-                            .map(|e| e.to_string())
-                            .unwrap_or_default(),
-                        r.flagged().to_string(),
-                        join(r.categories.iter().map(|c| c.as_str())),
-                        join(r.hits.iter().map(|h| h.rule.as_ref())),
-                        join(r.hits.iter().map(|h| h.basis.as_str())),
-                        join(r.hits.iter().map(|h| h.severity.as_str())),
-                        join(r.hits.iter().flat_map(|h| h.references.iter())),
-                        join(r.misdeclarations.iter().map(|m| m.category.as_str())),
-                        ev,
-                        String::new(),
-                    ]);
-                }
-                (Err(reason), _) => {
-                    // Row number, empty result columns, then the reason.
-                    results.push(row.row.to_string());
-                    results.resize(CSV_COLUMNS.len() - 1, String::new());
-                    results.push(format!("rejected at byte {}: {reason}", row.byte));
-                }
-                _ => {}
-            }
-            let record = fields
-                .iter()
-                .take(n_headers)
-                .chain(std::iter::repeat_n("", pad))
-                .chain(results.iter().map(String::as_str))
-                .chain(fields.iter().skip(n_headers));
-            let _ = w.write_record(record);
-            w.into_inner().unwrap_or_default()
-        }
-    }
-}
-
-fn kind_str(k: crate::EvidenceKind) -> &'static str {
-    match k {
-        crate::EvidenceKind::HsPrefix => "hs",
-        crate::EvidenceKind::Term => "term",
-        crate::EvidenceKind::Pattern => "pattern",
-        crate::EvidenceKind::Parameter => "param",
+        (Ok(_), None) => return Ok(Rendered::Nothing),
+    };
+    let pad = lay.n_headers.saturating_sub(fields.len());
+    let sep = if lay.format == OutputFormat::Xlsx {
+        "\n"
+    } else {
+        "|"
+    };
+    let results: Vec<String> = cells.into_iter().map(|c| c.join(sep)).collect();
+    let record = fields
+        .iter()
+        .take(lay.n_headers)
+        .chain(std::iter::repeat_n("", pad))
+        .chain(results.iter().map(String::as_str))
+        .chain(fields.iter().skip(lay.n_headers));
+    if lay.format == OutputFormat::Xlsx {
+        Ok(Rendered::Cells(record.map(xlsx_cell).collect()))
+    } else {
+        csv_bytes(lay.format, record).map(Rendered::Bytes)
     }
 }
 
 /// Writes the output preamble: the metadata record (JSONL) or the comment
-/// line and header (CSV).
+/// line and header (CSV); the header with a byte order mark (Excel CSV).
 ///
 /// # Errors
 /// Writing fails.
 pub fn write_preamble<W: Write>(
     out: &mut W,
-    clf: &Classifier,
+    meta: &Metadata,
     headers: &[String],
     format: OutputFormat,
 ) -> std::io::Result<()> {
+    let header = || {
+        headers
+            .iter()
+            .map(String::as_str)
+            .chain(CSV_COLUMNS.iter().copied())
+    };
     match format {
         OutputFormat::Jsonl => {
-            out.write_all(metadata_json(clf).as_bytes())?;
+            out.write_all(meta.json_line().as_bytes())?;
             out.write_all(b"\n")
         }
         OutputFormat::Csv => {
-            let sets = join(
-                clf.rulesets()
-                    .iter()
-                    .map(|s| format!("{}@{}", s.id, s.version)),
-            );
-            writeln!(
-                out,
-                "# dualuse {} rules_hash={} rulesets={}",
-                env!("CARGO_PKG_VERSION"),
-                clf.hash(),
-                sets
-            )?;
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let mut h: Vec<&str> = headers.iter().map(String::as_str).collect();
-            h.extend_from_slice(CSV_COLUMNS);
-            let _ = w.write_record(&h);
-            out.write_all(&w.into_inner().unwrap_or_default())
+            writeln!(out, "{}", meta.csv_comment())?;
+            out.write_all(&csv_bytes(format, header()).map_err(std::io::Error::other)?)
         }
+        OutputFormat::CsvExcel => {
+            out.write_all(b"\xef\xbb\xbf")?;
+            out.write_all(&csv_bytes(format, header()).map_err(std::io::Error::other)?)
+        }
+        OutputFormat::Xlsx => Ok(()),
+    }
+}
+
+/// The workbook of xlsx output, filled row by row on the writer thread.
+struct XlsxSink {
+    sheet: rust_xlsxwriter::Worksheet,
+    next_row: u32,
+    columns: u16,
+    cut: u64,
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::io("writing xlsx output", std::io::Error::other(e))
+}
+
+impl XlsxSink {
+    fn new(headers: &[String]) -> Result<XlsxSink> {
+        let mut sheet = rust_xlsxwriter::Worksheet::new();
+        sheet.set_name("screened").map_err(xlsx_err)?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let names = headers
+            .iter()
+            .map(String::as_str)
+            .chain(CSV_COLUMNS.iter().copied());
+        let mut columns = 0u16;
+        for (i, h) in names.enumerate() {
+            let col = u16::try_from(i).map_err(|_| {
+                Error::io(
+                    "writing xlsx output",
+                    std::io::Error::other("more columns than a sheet holds"),
+                )
+            })?;
+            sheet
+                .write_string_with_format(0, col, xlsx_cell(h), &bold)
+                .map_err(xlsx_err)?;
+            sheet.set_column_width(col, 18).map_err(xlsx_err)?;
+            columns = col + 1;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        Ok(XlsxSink {
+            sheet,
+            next_row: 1,
+            columns,
+            cut: 0,
+        })
+    }
+
+    fn write(&mut self, cells: &[String]) -> Result<()> {
+        if self.next_row >= XLSX_MAX_ROWS {
+            return Err(Error::io(
+                "writing xlsx output",
+                std::io::Error::other(format!(
+                    "a sheet holds at most {} rows; write csv or jsonl for larger results",
+                    XLSX_MAX_ROWS - 1
+                )),
+            ));
+        }
+        let wrap = rust_xlsxwriter::Format::new().set_text_wrap();
+        for (i, c) in cells.iter().enumerate() {
+            let col = u16::try_from(i).map_err(|_| {
+                Error::io(
+                    "writing xlsx output",
+                    std::io::Error::other("more columns than a sheet holds"),
+                )
+            })?;
+            if c.ends_with(" characters in all]") && c.contains("[dualuse: cut to fit Excel;") {
+                self.cut += 1;
+            }
+            if c.contains('\n') {
+                self.sheet
+                    .write_string_with_format(self.next_row, col, c, &wrap)
+                    .map_err(xlsx_err)?;
+            } else {
+                self.sheet
+                    .write_string(self.next_row, col, c)
+                    .map_err(xlsx_err)?;
+            }
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    fn finish<W: Write>(
+        mut self,
+        out: &mut W,
+        meta: &Metadata,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        if self.columns > 0 {
+            self.sheet
+                .autofilter(0, 0, self.next_row.saturating_sub(1), self.columns - 1)
+                .map_err(xlsx_err)?;
+        }
+        let mut info = rust_xlsxwriter::Worksheet::new();
+        info.set_name("metadata").map_err(xlsx_err)?;
+        let json =
+            serde_json::to_value(meta).map_err(|e| Error::io("writing xlsx output", e.into()))?;
+        let mut r = 0u32;
+        let mut put = |k: &str, v: String| -> Result<()> {
+            info.write_string(r, 0, k).map_err(xlsx_err)?;
+            info.write_string(r, 1, xlsx_cell(&v)).map_err(xlsx_err)?;
+            r += 1;
+            Ok(())
+        };
+        if let serde_json::Value::Object(m) = json {
+            for (k, v) in m {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    v => v.to_string(),
+                };
+                put(&k, v)?;
+            }
+        }
+        put("rows_read", summary.rows_read.to_string())?;
+        put("rows_flagged", summary.rows_flagged.to_string())?;
+        put("rows_rejected", summary.rows_rejected.to_string())?;
+        info.set_column_width(0, 16).map_err(xlsx_err)?;
+        info.set_column_width(1, 120).map_err(xlsx_err)?;
+        if self.cut > 0 {
+            summary.warnings.push(format!(
+                "{} cell(s) longer than Excel's {XLSX_MAX_CELL_CHARS} characters were cut in the xlsx output, each marked in the cell",
+                self.cut
+            ));
+        }
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.push_worksheet(self.sheet);
+        wb.push_worksheet(info);
+        let buf = wb.save_to_buffer().map_err(xlsx_err)?;
+        out.write_all(&buf)
+            .map_err(|e| Error::io("writing output", e))
     }
 }
 
@@ -343,35 +441,30 @@ pub fn write_preamble<W: Write>(
 type DoneRx = std::sync::mpsc::Receiver<std::thread::Result<Vec<Done>>>;
 
 /// Classifies one chunk in parallel, one scratch per worker.
-fn classify_chunk(
-    clf: &Classifier,
-    chunk: &[Row],
-    cols: Columns,
-    n_headers: usize,
-    opts: &ScreenOptions,
-) -> Vec<Done> {
+fn classify_chunk(clf: &Classifier, chunk: &[Row], lay: &Layout) -> Vec<Done> {
     use rayon::prelude::*;
     // A rejected row (`row.fields` holds the reason).
     let reject = |row: &Row, reason: &str| Done {
-        bytes: render(row, cols, n_headers, opts.format, None),
+        out: render(row, lay, None),
         flagged: false,
         rejected: Some((row.row, row.byte, reason.to_string())),
         categories: vec![],
         rules: vec![],
         misdeclared: false,
     };
+    let max_text = lay.cols.text.iter().copied().max().unwrap_or(0);
     chunk
         .par_iter()
         .map_init(
             || clf.scratch(),
             |scratch, row| match &row.fields {
                 Ok(fields) => {
-                    if fields.len() <= cols.text {
-                        // A ragged row too short to hold the text column.
+                    if fields.len() <= max_text {
+                        // A ragged row too short to hold a text column.
                         let reason = format!(
-                            "row has {} field(s); the description is column {}",
+                            "row has {} field(s); a description is in column {}",
                             fields.len(),
-                            cols.text + 1
+                            max_text + 1
                         );
                         let bad = Row {
                             row: row.row,
@@ -380,17 +473,26 @@ fn classify_chunk(
                         };
                         return reject(&bad, &reason);
                     }
-                    let text = field(fields, Some(cols.text)).unwrap_or("");
-                    let hs = field(fields, cols.hs);
-                    let r = clf.classify_with(scratch, hs, text);
-                    let flagged = r.flagged();
-                    let bytes = if opts.hits_only && !flagged {
-                        Vec::new()
+                    let hs = field(fields, lay.cols.hs);
+                    let r = if let [t] = lay.cols.text[..] {
+                        clf.classify_columns(scratch, hs, &[fields.get(t).unwrap_or("")])
                     } else {
-                        render(row, cols, n_headers, opts.format, Some(&r))
+                        let texts: Vec<&str> = lay
+                            .cols
+                            .text
+                            .iter()
+                            .map(|&i| fields.get(i).unwrap_or(""))
+                            .collect();
+                        clf.classify_columns(scratch, hs, &texts)
+                    };
+                    let flagged = r.flagged();
+                    let out = if (lay.hits_only || lay.format.hits_only()) && !flagged {
+                        Ok(Rendered::Nothing)
+                    } else {
+                        render(row, lay, Some(&r))
                     };
                     Done {
-                        bytes,
+                        out,
                         flagged,
                         rejected: None,
                         categories: r.categories.clone(),
@@ -410,8 +512,10 @@ fn classify_chunk(
 /// `progress` is called after each chunk.
 ///
 /// # Errors
-/// Reading the input or writing the output fails. A broken pipe on the
-/// output is returned as an I/O error of kind `BrokenPipe`.
+/// Reading the input or writing the output fails (a row that cannot be
+/// rendered is an output error too: the run stops, nothing is skipped). A
+/// broken pipe on the output is returned as an I/O error of kind
+/// `BrokenPipe`.
 pub fn screen<W: Write>(
     clf: &Classifier,
     mut reader: RowReader,
@@ -421,9 +525,36 @@ pub fn screen<W: Write>(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
     let start = Instant::now();
-    let n_headers = reader.headers().len();
-    write_preamble(out, clf, reader.headers(), opts.format)
+    let headers = reader.headers().to_vec();
+    let meta = opts.metadata.clone().unwrap_or_else(|| Metadata::new(clf));
+    let mut cols = cols;
+    if cols.text.is_empty() {
+        cols.text.push(0);
+    }
+    let lay = std::sync::Arc::new(Layout {
+        text_names: cols
+            .text
+            .iter()
+            .map(|&i| {
+                headers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{}", i + 1))
+            })
+            .collect(),
+        keys: output::field_keys(&headers),
+        n_headers: headers.len(),
+        format: opts.format,
+        hits_only: opts.hits_only,
+        cols,
+    });
+    write_preamble(out, &meta, &headers, opts.format)
         .map_err(|e| Error::io("writing output", e))?;
+    let mut xlsx = if opts.format == OutputFormat::Xlsx {
+        Some(XlsxSink::new(&headers)?)
+    } else {
+        None
+    };
     let chunk_rows = opts.chunk_rows.max(1);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Vec<Row>, u64)>>(4);
     let mut summary = Summary::default();
@@ -451,6 +582,8 @@ pub fn screen<W: Write>(
                 return;
             }
             if let Some(e) = err {
+                // The receiver is gone only when the writer stopped first,
+                // with an error of its own.
                 let _ = tx.send(Err(e));
                 return;
             }
@@ -477,8 +610,23 @@ pub fn screen<W: Write>(
                 }
             };
             for d in done {
-                out.write_all(&d.bytes)
-                    .map_err(|e| Error::io("writing output", e))?;
+                let row = summary.rows_read + 1;
+                match d.out {
+                    Ok(Rendered::Bytes(b)) => out
+                        .write_all(&b)
+                        .map_err(|e| Error::io("writing output", e))?,
+                    Ok(Rendered::Cells(c)) => match xlsx.as_mut() {
+                        Some(x) => x.write(&c)?,
+                        None => unreachable!("cells are rendered only for xlsx output"),
+                    },
+                    Ok(Rendered::Nothing) => {}
+                    Err(m) => {
+                        return Err(Error::io(
+                            format!("writing the result of row {row}"),
+                            std::io::Error::other(m),
+                        ))
+                    }
+                }
                 summary.rows_read += 1;
                 match d.rejected {
                     Some(rej) => {
@@ -526,11 +674,13 @@ pub fn screen<W: Write>(
             };
             let (dtx, drx) = std::sync::mpsc::sync_channel(1);
             let clf = clf.clone();
-            let opts = opts.clone();
+            let lay = lay.clone();
             rayon::spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    classify_chunk(&clf, &chunk, cols, n_headers, &opts)
+                    classify_chunk(&clf, &chunk, &lay)
                 }));
+                // The receiver is gone only when the writer already stopped
+                // with an error; that error is what the run reports.
                 let _ = dtx.send(r);
             });
             pending.push_back((drx, bytes));
@@ -546,6 +696,9 @@ pub fn screen<W: Write>(
         Ok(())
     });
     result?;
+    if let Some(x) = xlsx {
+        x.finish(out, &meta, &mut summary)?;
+    }
     out.flush().map_err(|e| Error::io("writing output", e))?;
     summary.bytes_read = reader.bytes_read();
     summary.elapsed_s = start.elapsed().as_secs_f64();
@@ -553,5 +706,6 @@ pub fn screen<W: Write>(
         summary.rows_per_s = summary.rows_read as f64 / summary.elapsed_s;
         summary.mb_per_s = summary.bytes_read as f64 / 1e6 / summary.elapsed_s;
     }
+    summary.metadata = Some(meta);
     Ok(summary)
 }

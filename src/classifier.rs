@@ -12,7 +12,8 @@ use crate::hs;
 use crate::normalize::{is_word_char, Normalized};
 use crate::params;
 use crate::result::{
-    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Screening,
+    Veto,
 };
 use crate::rules::{
     self, limits, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef, TriggerKind,
@@ -374,6 +375,8 @@ struct Rule {
     n_all: u8,
     /// Written terms, for evidence: any, all groups, excludes, in `TermUse::written` order.
     written: Vec<Arc<str>>,
+    /// For each `all` group, its range in `written` (for near misses).
+    groups: Vec<(u32, u32)>,
 }
 
 struct Inner {
@@ -608,12 +611,23 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
                 file: r.file,
                 line: r.line,
             });
+            let mut at = r.any.len() as u32;
+            let groups = r
+                .all
+                .iter()
+                .map(|g| {
+                    let range = (at, at + g.len() as u32);
+                    at = range.1;
+                    range
+                })
+                .collect();
             rules.push(Rule {
                 info,
                 has_text: !r.any.is_empty() || !r.patterns.is_empty() || !r.all.is_empty(),
                 has_any: !r.any.is_empty() || !r.patterns.is_empty(),
                 n_all: r.all.len() as u8,
                 written,
+                groups,
             });
         }
         infos.push(set.info);
@@ -820,6 +834,8 @@ pub struct Scratch {
     joined: bool,
     /// The joined text of [`Classifier::classify_columns`], reused.
     join_buf: String,
+    /// Where [`Classifier::explain_columns`] collects rules that came close.
+    near: Option<Vec<NearMiss>>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -953,6 +969,7 @@ impl Classifier {
             trig_at: Vec::new(),
             joined: false,
             join_buf: String::new(),
+            near: None,
         }
     }
 
@@ -1018,7 +1035,7 @@ impl Classifier {
     ) -> Screening {
         if let [one] = texts {
             let mut r = self.classify_with(scratch, hs, one);
-            Self::locate_columns(&mut r, &[0]);
+            Self::locate_columns(&mut r, &mut scratch.near, &[0]);
             return r;
         }
         let mut buf = std::mem::take(&mut scratch.join_buf);
@@ -1035,12 +1052,137 @@ impl Classifier {
         let mut r = self.screen(scratch, hs, &buf);
         scratch.joined = false;
         scratch.join_buf = buf;
-        Self::locate_columns(&mut r, &starts);
+        Self::locate_columns(&mut r, &mut scratch.near, &starts);
         r
     }
 
-    /// Turns spans into the joined text into (column, offsets in the column).
-    fn locate_columns(r: &mut Screening, starts: &[usize]) {
+    /// Screens like [`Classifier::classify_columns`] and also returns the
+    /// rules that came close without firing: some of their evidence was
+    /// found, but an `all` group, the `any` terms, a parameter threshold or
+    /// the code side (`requires = "both"`) was missing. Vetoed rules are in
+    /// the screening's `vetoed`. For `dualuse explain`: slower than
+    /// screening, since it renders evidence for rules that do not fire.
+    ///
+    /// ```
+    /// let clf = dualuse::Classifier::builtin()?;
+    /// let mut scratch = clf.scratch();
+    /// let (r, near) = clf.explain_columns(&mut scratch, None, &["THERMAL CAMERA 25 HZ"]);
+    /// for n in &near {
+    ///     assert!(!n.missing.is_empty());
+    ///     assert!(!r.hits.iter().any(|h| h.rule == n.rule));
+    /// }
+    /// # Ok::<(), dualuse::Error>(())
+    /// ```
+    pub fn explain_columns(
+        &self,
+        scratch: &mut Scratch,
+        hs: Option<&str>,
+        texts: &[&str],
+    ) -> (Screening, Vec<NearMiss>) {
+        scratch.near = Some(Vec::new());
+        let r = self.classify_columns(scratch, hs, texts);
+        let near = scratch.near.take().unwrap_or_default();
+        (r, near)
+    }
+
+    /// Why a touched rule that did not fire came close, if it did.
+    #[allow(clippy::too_many_arguments)]
+    fn near_miss(
+        &self,
+        scratch: &Scratch,
+        ri: u32,
+        st: RuleState,
+        hs_ok: bool,
+        digits: &Option<String>,
+        source: HsSource,
+        in_text: &[CodeInText],
+    ) -> Option<NearMiss> {
+        let rule = &self.inner.rules[ri as usize];
+        let text_found = st.any || st.all_mask != 0;
+        if !(text_found || (hs_ok && rule.has_text)) {
+            return None;
+        }
+        let mut missing = Vec::new();
+        if rule.has_text {
+            if rule.has_any && !st.any {
+                missing.push("none of its `any` terms or patterns occurs".to_string());
+            }
+            for (g, &(a, b)) in rule.groups.iter().enumerate() {
+                if st.all_mask & (1 << g) == 0 {
+                    let terms: Vec<String> = rule.written[a as usize..b as usize]
+                        .iter()
+                        .take(6)
+                        .map(|t| format!("`{t}`"))
+                        .collect();
+                    let more = if (b - a) > 6 { ", ..." } else { "" };
+                    missing.push(format!(
+                        "no term of `all` group {} occurs ({}{more})",
+                        g + 1,
+                        terms.join(", ")
+                    ));
+                }
+            }
+            if missing.is_empty() {
+                let found = scratch.params.as_deref().unwrap_or(&[]);
+                for cond in &rule.info.params {
+                    if found
+                        .iter()
+                        .any(|f| f.quantity == cond.quantity && cond.op.holds(f.value, cond.value))
+                    {
+                        continue;
+                    }
+                    let seen: Vec<String> = found
+                        .iter()
+                        .filter(|f| f.quantity == cond.quantity)
+                        .map(|f| scratch.norm.as_str()[f.start..f.end].to_string())
+                        .collect();
+                    missing.push(if seen.is_empty() {
+                        format!(
+                            "parameter {} {} {}: no {} in the text",
+                            cond.quantity,
+                            cond.op.as_str(),
+                            cond.written,
+                            cond.quantity
+                        )
+                    } else {
+                        format!(
+                            "parameter {} {} {}: found {}, which does not hold",
+                            cond.quantity,
+                            cond.op.as_str(),
+                            cond.written,
+                            seen.join(", ")
+                        )
+                    });
+                }
+            }
+        }
+        if rule.info.requires == Requires::Both && !hs_ok {
+            missing.push(format!(
+                "the code must start with one of {} (`requires = \"both\"`)",
+                rule.info.hs.join(", ")
+            ));
+        }
+        if missing.is_empty() {
+            return None;
+        }
+        let found = scratch
+            .ev
+            .iter()
+            .filter(|(r, ev)| *r == ri && !matches!(ev, RawEv::Hs { .. }))
+            .take(MAX_EVIDENCE_PER_RULE)
+            .map(|&(_, ev)| self.evidence(scratch, ri, ev, digits, source, in_text))
+            .collect();
+        Some(NearMiss {
+            rule: rule.info.id.clone(),
+            category: rule.info.category,
+            found,
+            missing,
+        })
+    }
+
+    /// Turns spans into the joined text into (column, offsets in the column),
+    /// in the result and in the near misses being collected.
+    fn locate_columns(r: &mut Screening, near: &mut Option<Vec<NearMiss>>, starts: &[usize]) {
         let col_of = |s: usize| starts.partition_point(|&c| c <= s).saturating_sub(1);
         let fix = |e: &mut Evidence| {
             if let (Some(s), Some(end)) = (e.start, e.end) {
@@ -1055,6 +1197,9 @@ impl Classifier {
         }
         for v in &mut r.vetoed {
             fix(&mut v.by);
+        }
+        for n in near.iter_mut().flatten() {
+            n.found.iter_mut().for_each(fix);
         }
         for code in &mut r.hs.in_text {
             let c = col_of(code.start);
@@ -1174,6 +1319,16 @@ impl Classifier {
                 Requires::Both => hs_ok && text_ok,
             };
             if !fires {
+                if scratch.near.is_some() && st.excluded.is_none() {
+                    scratch.norm.ensure_map(text);
+                    if let Some(n) =
+                        self.near_miss(scratch, ri, st, hs_ok, &digits, source, &in_text)
+                    {
+                        if let Some(v) = scratch.near.as_mut() {
+                            v.push(n);
+                        }
+                    }
+                }
                 continue;
             }
             scratch.norm.ensure_map(text);
@@ -1274,6 +1429,15 @@ impl Classifier {
             vetoed,
         };
         Self::fill_text(&mut screening, text);
+        if let Some(near) = scratch.near.as_mut() {
+            for e in near.iter_mut().flat_map(|n| n.found.iter_mut()) {
+                if let (Some(s), Some(en)) = (e.start, e.end) {
+                    if let Some(t) = text.get(s..en) {
+                        e.text = t.to_string();
+                    }
+                }
+            }
+        }
         screening
     }
 

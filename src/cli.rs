@@ -1,8 +1,10 @@
 //! Flags become validated settings here; the work is done by the library.
 
+use crate::headers;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dualuse::batch::{self, Columns, OutputFormat, ScreenOptions};
 use dualuse::input::{self, Encoding, Format, InputOptions, RowReader};
+use dualuse::output::{ColumnsMeta, InputMeta, Metadata};
 use dualuse::{Category, Classifier, ClassifierBuilder, Error, ErrorKind, RuleSources, Severity};
 use std::io::{IsTerminal, Write};
 
@@ -54,8 +56,14 @@ struct RuleArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum OutFmt {
+    /// The input columns and the result columns, after a `#` metadata line.
     Csv,
+    /// One JSON object per row, after a metadata record.
     Jsonl,
+    /// CSV for Excel: byte order mark, `;`, CRLF, formulas written as text.
+    CsvExcel,
+    /// An Excel workbook of the flagged and rejected rows (needs --output or a pipe).
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,14 +73,10 @@ enum InFmt {
     Jsonl,
 }
 
-#[derive(Args)]
-struct ClassifyArgs {
-    /// Input path, or `-` for standard input. gzip and zstd are recognised by content.
-    #[arg(default_value = "-")]
-    input: String,
-    /// Output format (default: csv for CSV/TSV input, jsonl for JSON Lines input).
-    #[arg(long, value_enum)]
-    format: Option<OutFmt>,
+/// How to read an input file and which columns hold what (`classify`,
+/// `explain --file`).
+#[derive(Args, Clone)]
+struct InputArgs {
     /// Input format (default: detected).
     #[arg(long, value_enum)]
     input_format: Option<InFmt>,
@@ -85,12 +89,30 @@ struct ClassifyArgs {
     /// Column with the declared HS code (name, or #N for the N-th column).
     #[arg(long)]
     hs_column: Option<String>,
-    /// Column with the goods description (name, or #N).
-    #[arg(long)]
-    text_column: Option<String>,
+    /// Column with the goods description (name, or #N). Repeatable: the
+    /// columns are screened together, and no match spans two of them.
+    /// Default: the description column found by its header, joined with its
+    /// model/specification/trademark columns (`商品名称` + `规格型号`).
+    #[arg(long, value_name = "NAME")]
+    text_column: Vec<String>,
     /// Column with a row id to carry into the output (name, or #N).
     #[arg(long)]
     id_column: Option<String>,
+    /// Limit on the decompressed size of compressed input, in bytes.
+    #[arg(long, default_value_t = input::limits::MAX_DECOMPRESSED_BYTES)]
+    max_decompressed_bytes: u64,
+}
+
+#[derive(Args)]
+struct ClassifyArgs {
+    /// Input path, or `-` for standard input. gzip and zstd are recognised by content.
+    #[arg(default_value = "-")]
+    input: String,
+    /// Output format (default: csv for CSV/TSV input, jsonl for JSON Lines input).
+    #[arg(long, value_enum)]
+    format: Option<OutFmt>,
+    #[command(flatten)]
+    io: InputArgs,
     /// Write only flagged rows (rejected rows are always written).
     #[arg(long)]
     hits_only: bool,
@@ -109,20 +131,27 @@ struct ClassifyArgs {
     /// Rows per chunk handed to the workers.
     #[arg(long, default_value_t = 2048)]
     chunk_rows: usize,
-    /// Limit on the decompressed size of compressed input, in bytes.
-    #[arg(long, default_value_t = input::limits::MAX_DECOMPRESSED_BYTES)]
-    max_decompressed_bytes: u64,
     #[command(flatten)]
     rules: RuleArgs,
 }
 
 #[derive(Args)]
 struct ExplainArgs {
-    /// The goods description.
-    text: String,
-    /// The declared HS code.
+    /// The goods description, or `-` to read it from standard input. Not
+    /// with --file.
+    text: Option<String>,
+    /// The declared HS code (with TEXT).
     #[arg(long)]
     hs: Option<String>,
+    /// Explain one row of this file (with --row), read with the same
+    /// column options as `classify`.
+    #[arg(long, value_name = "INPUT", requires = "row", conflicts_with = "text")]
+    file: Option<String>,
+    /// The 1-based data row of --file to explain.
+    #[arg(long, value_name = "N", requires = "file")]
+    row: Option<u64>,
+    #[command(flatten)]
+    io: InputArgs,
     /// Print the result as JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -313,59 +342,42 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
             .build_global();
     }
     let clf = load(&a.rules)?;
-    let delimiter = match &a.delimiter {
-        None => None,
-        Some(d) if d == "\\t" || d == "tab" => Some(b'\t'),
-        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(config(format!(
-                "--delimiter must be one ASCII character, not `{d}`"
-            )))
-        }
-    };
-    let opts = InputOptions {
-        format: match a.input_format {
-            None => None,
-            Some(InFmt::Csv) => Some(Format::Csv {
-                delimiter: delimiter.unwrap_or(b','),
-            }),
-            Some(InFmt::Tsv) => Some(Format::Csv { delimiter: b'\t' }),
-            Some(InFmt::Jsonl) => Some(Format::Jsonl),
-        },
-        delimiter: if matches!(a.input_format, Some(InFmt::Tsv)) {
-            Some(b'\t')
-        } else {
-            delimiter
-        },
-        encoding: a.encoding.parse::<Encoding>().map_err(config)?,
-        max_decompressed_bytes: a.max_decompressed_bytes,
-        ..InputOptions::default()
-    };
+    let opts = input_options(&a.io)?;
     let reader = RowReader::open(&a.input, &opts)?;
     let headers = reader.headers().to_vec();
-    let hs = input::find_column(&headers, a.hs_column.as_deref(), input::HS_NAMES)?;
-    let text = match input::find_column(&headers, a.text_column.as_deref(), input::TEXT_NAMES)? {
-        Some(t) => t,
-        None if headers.is_empty() => 0,
-        None => {
-            return Err(config(format!(
-                "no description column found among: {} (name it with --text-column)",
-                headers.join(", ")
-            )))
-        }
-    };
-    let id = input::find_column(&headers, a.id_column.as_deref(), &[])?;
-    let cols = Columns { hs, text, id };
+    let (cols, warnings) = choose_columns(&headers, &a.io)?;
     let format = match (a.format, reader.format()) {
         (Some(OutFmt::Csv), _) => OutputFormat::Csv,
         (Some(OutFmt::Jsonl), _) => OutputFormat::Jsonl,
+        (Some(OutFmt::CsvExcel), _) => OutputFormat::CsvExcel,
+        (Some(OutFmt::Xlsx), _) => OutputFormat::Xlsx,
         (None, Format::Jsonl) => OutputFormat::Jsonl,
         (None, Format::Csv { .. }) => OutputFormat::Csv,
     };
+    if format == OutputFormat::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(config(
+            "--format xlsx writes a binary workbook: give --output FILE.xlsx or redirect stdout"
+                .into(),
+        ));
+    }
+    let name = |i: usize| {
+        headers
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", i + 1))
+    };
+    let mut meta = Metadata::new(&clf);
+    meta.input = Some(input_meta(&a.input, &reader, opts.encoding));
+    meta.columns = Some(ColumnsMeta {
+        hs: cols.hs.map(name),
+        text: cols.text.iter().map(|&i| name(i)).collect(),
+        id: cols.id.map(name),
+    });
     let sopts = ScreenOptions {
         format,
         hits_only: a.hits_only,
         chunk_rows: a.chunk_rows,
+        metadata: Some(meta),
     };
     let total = if a.input == "-" {
         None
@@ -416,23 +428,121 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
+    let mut summary = summary;
+    summary.warnings.splice(0..0, warnings);
     if let Some(p) = &a.summary {
-        let mut v = serde_json::to_value(&summary).unwrap_or_default();
-        if let serde_json::Value::Object(m) = &mut v {
-            m.insert(
-                "metadata".into(),
-                serde_json::from_str::<serde_json::Value>(&batch::metadata_json(&clf))
-                    .unwrap_or_default()["metadata"]
-                    .clone(),
-            );
-        }
-        std::fs::write(p, serde_json::to_string_pretty(&v).unwrap_or_default())
-            .map_err(io_err("writing summary"))?;
+        let json = serde_json::to_string_pretty(&summary)
+            .map_err(|e| io_err("writing summary")(e.into()))?;
+        std::fs::write(p, json).map_err(io_err("writing summary"))?;
     }
     if !a.quiet {
         print_summary(&summary);
     }
     Ok(if summary.rows_flagged > 0 { 1 } else { 0 })
+}
+
+/// Reading settings from the flags.
+fn input_options(a: &InputArgs) -> Result<InputOptions, Error> {
+    let delimiter = match &a.delimiter {
+        None => None,
+        Some(d) if d == "\\t" || d == "tab" => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => {
+            return Err(config(format!(
+                "--delimiter must be one ASCII character, not `{d}`"
+            )))
+        }
+    };
+    Ok(InputOptions {
+        format: match a.input_format {
+            None => None,
+            Some(InFmt::Csv) => Some(Format::Csv {
+                delimiter: delimiter.unwrap_or(b','),
+            }),
+            Some(InFmt::Tsv) => Some(Format::Csv { delimiter: b'\t' }),
+            Some(InFmt::Jsonl) => Some(Format::Jsonl),
+        },
+        delimiter: if matches!(a.input_format, Some(InFmt::Tsv)) {
+            Some(b'\t')
+        } else {
+            delimiter
+        },
+        encoding: a.encoding.parse::<Encoding>().map_err(config)?,
+        max_decompressed_bytes: a.max_decompressed_bytes,
+        ..InputOptions::default()
+    })
+}
+
+/// The code, text and id columns of a run, and warnings about them.
+fn choose_columns(headers: &[String], a: &InputArgs) -> Result<(Columns, Vec<String>), Error> {
+    let mut warnings = Vec::new();
+    let hs = match &a.hs_column {
+        Some(g) => Some(headers::given(headers, g)?),
+        None => headers::find(headers, headers::HS_NAMES, headers::HS_PARTS, &[]),
+    };
+    let id = a
+        .id_column
+        .as_deref()
+        .map(|g| headers::given(headers, g))
+        .transpose()?;
+    let taken: Vec<usize> = hs.into_iter().chain(id).collect();
+    let text = if a.text_column.is_empty() {
+        match headers::find(headers, headers::TEXT_NAMES, headers::TEXT_PARTS, &taken) {
+            Some(t) => {
+                let mut taken = taken.clone();
+                taken.push(t);
+                let mut v = vec![t];
+                v.extend(headers::companions(headers, &taken));
+                v
+            }
+            None if headers.is_empty() => vec![0],
+            None => {
+                return Err(config(format!(
+                    "no description column found among: {} (name it with --text-column)",
+                    headers.join(", ")
+                )))
+            }
+        }
+    } else {
+        let mut v = Vec::new();
+        for g in &a.text_column {
+            let i = headers::given(headers, g)?;
+            if !v.contains(&i) {
+                v.push(i);
+            }
+        }
+        v
+    };
+    if hs.is_none() {
+        warnings.push(format!(
+            "no code column found among: {}; screening the text only (name it with --hs-column)",
+            headers.join(", ")
+        ));
+    }
+    Ok((Columns { hs, text, id }, warnings))
+}
+
+/// What was read: format, delimiter, compression and encoding.
+fn input_meta(path: &str, reader: &RowReader, asked: Encoding) -> InputMeta {
+    let (format, delimiter) = match reader.format() {
+        Format::Jsonl => ("jsonl", None),
+        Format::Csv { delimiter: b'\t' } => ("tsv", Some("\t".to_string())),
+        Format::Csv { delimiter } => ("csv", Some((delimiter as char).to_string())),
+    };
+    let (encoding, source) = match (asked, reader.legacy_encoding()) {
+        (Encoding::Auto, Some(e)) => (e.to_string(), "detected"),
+        (Encoding::Auto, None) => ("UTF-8".to_string(), "detected"),
+        (Encoding::Utf8, _) => ("UTF-8".to_string(), "given"),
+        (_, e) => (e.unwrap_or("UTF-8").to_string(), "given"),
+    };
+    InputMeta {
+        path: path.to_string(),
+        format: format.to_string(),
+        delimiter,
+        compression: format!("{:?}", reader.compression()).to_lowercase(),
+        encoding,
+        encoding_source: source.to_string(),
+    }
 }
 
 fn print_summary(s: &batch::Summary) {
@@ -443,6 +553,38 @@ fn print_summary(s: &batch::Summary) {
         s.rows_read, s.rows_screened, s.rows_flagged, s.rows_rejected, s.rows_misdeclared,
         s.elapsed_s, s.rows_per_s, s.mb_per_s
     );
+    if let Some(m) = &s.metadata {
+        if let Some(i) = &m.input {
+            let delim = i
+                .delimiter
+                .as_ref()
+                .map(|d| format!(", delimiter `{d}`"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                e,
+                "  input: {} ({}{delim}, {} compression, encoding {} ({}))",
+                i.path, i.format, i.compression, i.encoding, i.encoding_source
+            );
+        }
+        if let Some(c) = &m.columns {
+            let _ = writeln!(
+                e,
+                "  columns: code {}, text {}, id {}",
+                c.hs.as_deref()
+                    .map_or("none".to_string(), |h| format!("`{h}`")),
+                c.text
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                c.id.as_deref()
+                    .map_or("none".to_string(), |h| format!("`{h}`")),
+            );
+        }
+    }
+    for w in &s.warnings {
+        let _ = writeln!(e, "  warning: {w}");
+    }
     if !s.per_category.is_empty() {
         let cats: Vec<String> = s
             .per_category
@@ -473,51 +615,187 @@ fn print_summary(s: &batch::Summary) {
     }
 }
 
+/// The line `explain` looks at: a code, the text columns with their
+/// names, and the row's number and id when it comes from a file.
+struct ExplainLine {
+    hs: Option<String>,
+    names: Vec<String>,
+    texts: Vec<String>,
+    row: Option<u64>,
+    id: Option<String>,
+}
+
+fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, Error> {
+    if let (Some(path), Some(n)) = (&a.file, a.row) {
+        let mut reader = RowReader::open(path, &input_options(&a.io)?)?;
+        let headers = reader.headers().to_vec();
+        let (cols, _) = choose_columns(&headers, &a.io)?;
+        if n == 0 {
+            return Err(config("--row counts data rows from 1".into()));
+        }
+        loop {
+            let Some(row) = reader.next_row()? else {
+                return Err(config(format!("{path} has no data row {n}")));
+            };
+            if row.row != n {
+                continue;
+            }
+            let fields = row.fields.map_err(|reason| {
+                Error::from(ErrorKind::Input {
+                    path: path.clone(),
+                    row: n,
+                    message: format!("the row could not be read: {reason}"),
+                })
+            })?;
+            let get = |i: usize| fields.get(i).unwrap_or("").to_string();
+            let name = |i: usize| {
+                headers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{}", i + 1))
+            };
+            return Ok(ExplainLine {
+                hs: cols.hs.map(get).filter(|s| !s.trim().is_empty()),
+                names: cols.text.iter().map(|&i| name(i)).collect(),
+                texts: cols.text.iter().map(|&i| get(i)).collect(),
+                row: Some(n),
+                id: cols.id.map(get),
+            });
+        }
+    }
+    let text = match a.text.as_deref() {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(io_err("reading the line from standard input"))?;
+            s.trim_end_matches(['\r', '\n']).to_string()
+        }
+        Some(t) => t.to_string(),
+        None => return Err(config(
+            "give the description (or `-` to read it from standard input), or --file FILE --row N"
+                .into(),
+        )),
+    };
+    Ok(ExplainLine {
+        hs: a.hs.clone(),
+        names: vec!["text".to_string()],
+        texts: vec![text],
+        row: None,
+        id: None,
+    })
+}
+
+/// A text with the given spans highlighted (colour on a terminal, brackets
+/// elsewhere).
+fn highlight(text: &str, mut spans: Vec<(usize, usize)>, color: bool) -> String {
+    spans.sort();
+    let mut shown = String::new();
+    let mut at = 0;
+    for (s, e) in spans {
+        if s < at || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            continue;
+        }
+        shown.push_str(&text[at..s]);
+        if color {
+            shown.push_str(&format!("\x1b[1;31m{}\x1b[0m", &text[s..e]));
+        } else {
+            shown.push_str(&format!("[{}]", &text[s..e]));
+        }
+        at = e;
+    }
+    shown.push_str(&text[at..]);
+    shown
+}
+
+fn describe_evidence(e: &dualuse::Evidence, names: &[String]) -> String {
+    let col = match (e.column, names.len()) {
+        (Some(c), n) if n > 1 => format!(" in `{}`", names.get(c).map_or("?", |s| s.as_str())),
+        _ => String::new(),
+    };
+    let at = match (e.start, e.end) {
+        (Some(s), Some(en)) => format!(" at bytes {s}..{en}"),
+        _ => String::new(),
+    };
+    let val = match (e.value, e.unit) {
+        (Some(v), Some(u)) => format!(" = {v} {u}"),
+        (Some(v), None) => format!(" = {v}"),
+        _ => String::new(),
+    };
+    format!(
+        "{} `{}` matched \"{}\"{col}{at}{val}",
+        e.kind.as_str(),
+        e.rule_part,
+        e.text
+    )
+}
+
 fn explain(a: ExplainArgs) -> Result<i32, Error> {
     let clf = load(&a.rules)?;
-    let r = clf.classify(a.hs.as_deref(), &a.text);
+    let line = explain_line(&a)?;
+    let texts: Vec<&str> = line.texts.iter().map(String::as_str).collect();
+    let mut scratch = clf.scratch();
+    let (r, near) = clf.explain_columns(&mut scratch, line.hs.as_deref(), &texts);
+    let code = if r.flagged() { 1 } else { 0 };
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut o = stdout.lock();
     let w = io_err("writing output");
     if a.json {
-        serde_json::to_writer_pretty(&mut o, &r).map_err(|e| w(e.into()))?;
+        let rec = dualuse::output::Record {
+            row: line.row.unwrap_or(1),
+            id: line.id.as_deref(),
+            hs_declared: line.hs.as_deref(),
+            result: &r,
+            text_columns: &line.names,
+            fields: None,
+            vetoed: true,
+        };
+        let mut v = serde_json::to_value(rec).map_err(|e| w(e.into()))?;
+        let near_json: Vec<serde_json::Value> = near
+            .iter()
+            .map(|n| {
+                serde_json::json!({
+                    "rule": &*n.rule,
+                    "category": n.category.as_str(),
+                    "found": n.found.iter().map(|e| describe_evidence(e, &line.names)).collect::<Vec<_>>(),
+                    "missing": n.missing,
+                })
+            })
+            .collect();
+        if let serde_json::Value::Object(m) = &mut v {
+            m.insert("near_misses".into(), near_json.into());
+        }
+        serde_json::to_writer_pretty(&mut o, &v).map_err(|e| w(e.into()))?;
         writeln!(o).map_err(&w)?;
-        return Ok(if r.flagged() { 1 } else { 0 });
+        o.flush().map_err(&w)?;
+        return Ok(code);
     }
-    // The text with every matched span highlighted.
-    let mut spans: Vec<(usize, usize)> = r
-        .hits
-        .iter()
-        .flat_map(|h| h.evidence.iter())
-        .filter_map(|e| Some((e.start?, e.end?)))
-        .collect();
-    spans.sort();
-    let mut shown = String::new();
-    let mut at = 0;
-    for (s, e) in spans {
-        if s < at || e > a.text.len() {
-            continue;
-        }
-        shown.push_str(&a.text[at..s]);
-        if color {
-            shown.push_str(&format!("\x1b[1;31m{}\x1b[0m", &a.text[s..e]));
+    if let Some(n) = line.row {
+        let id = line
+            .id
+            .as_deref()
+            .map(|i| format!(" (id {i})"))
+            .unwrap_or_default();
+        writeln!(o, "row:   {n}{id}").map_err(&w)?;
+    }
+    // Each text column with every matched span highlighted.
+    for (c, text) in line.texts.iter().enumerate() {
+        let spans = r
+            .hits
+            .iter()
+            .flat_map(|h| h.evidence.iter())
+            .filter(|e| e.column.unwrap_or(0) == c)
+            .filter_map(|e| Some((e.start?, e.end?)))
+            .collect();
+        let label = if line.texts.len() > 1 {
+            format!("text[{}]:", line.names[c])
         } else {
-            shown.push_str(&format!("[{}]", &a.text[s..e]));
-        }
-        at = e;
+            "text: ".to_string()
+        };
+        writeln!(o, "{label} {}", highlight(text, spans, color)).map_err(&w)?;
     }
-    shown.push_str(&a.text[at..]);
-    writeln!(o, "text:  {shown}").map_err(&w)?;
-    let hs_line = match (&r.hs.digits, &r.hs.error, a.hs.as_deref()) {
-        (Some(d), _, _) => format!(
-            "{d} ({})",
-            match r.hs.source {
-                dualuse::HsSource::Declared => "declared",
-                dualuse::HsSource::Description => "written in the description",
-                dualuse::HsSource::None => "none",
-            }
-        ),
+    let hs_line = match (&r.hs.digits, &r.hs.error, line.hs.as_deref()) {
+        (Some(d), _, _) => format!("{d} ({})", r.hs.source.as_str()),
         (None, Some(e), Some(raw)) => format!("`{raw}` could not be read: {e}"),
         _ => "none".to_string(),
     };
@@ -528,13 +806,13 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
         let cats: Vec<&str> = r.categories.iter().map(|c| c.as_str()).collect();
         writeln!(o, "result: FLAGGED ({})", cats.join(", ")).map_err(&w)?;
     }
-    let rules: Vec<&dualuse::RuleInfo> = clf.rules().collect();
+    let title = |id: &str| {
+        clf.rules()
+            .find(|x| &*x.id == id)
+            .map(|x| x.title.clone())
+            .unwrap_or_default()
+    };
     for h in &r.hits {
-        let title = rules
-            .iter()
-            .find(|x| x.id == h.rule)
-            .map(|x| x.title.as_str())
-            .unwrap_or("");
         writeln!(o).map_err(&w)?;
         writeln!(
             o,
@@ -546,36 +824,41 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
             h.references.join(", ")
         )
         .map_err(&w)?;
-        writeln!(o, "      {title}").map_err(&w)?;
+        writeln!(o, "      {}", title(&h.rule)).map_err(&w)?;
         for e in &h.evidence {
-            let kind = match e.kind {
-                dualuse::EvidenceKind::HsPrefix => "hs prefix",
-                dualuse::EvidenceKind::Term => "term",
-                dualuse::EvidenceKind::Pattern => "pattern",
-                dualuse::EvidenceKind::Parameter => "parameter",
-            };
-            let at = match (e.start, e.end) {
-                (Some(s), Some(en)) => format!(" at bytes {s}..{en}"),
-                _ => String::new(),
-            };
-            let val = match (e.value, e.unit) {
-                (Some(v), Some(u)) => format!(" = {v} {u}"),
-                (Some(v), None) => format!(" = {v}"),
-                _ => String::new(),
-            };
-            writeln!(
-                o,
-                "      {kind} `{}` matched \"{}\"{at}{val}",
-                e.rule_part, e.text
-            )
-            .map_err(&w)?;
+            writeln!(o, "      {}", describe_evidence(e, &line.names)).map_err(&w)?;
         }
     }
     for v in &r.vetoed {
         writeln!(
             o,
-            "\n  vetoed: {} ({}) by exclusion `{}` matching \"{}\"",
-            v.rule, v.category, v.by.rule_part, v.by.text
+            "\n  vetoed: {} ({}) by exclusion {}",
+            v.rule,
+            v.category,
+            describe_evidence(&v.by, &line.names)
+        )
+        .map_err(&w)?;
+    }
+    for n in &near {
+        writeln!(
+            o,
+            "\n  close: {} ({})  {}",
+            n.rule,
+            n.category,
+            title(&n.rule)
+        )
+        .map_err(&w)?;
+        for e in &n.found {
+            writeln!(o, "      found: {}", describe_evidence(e, &line.names)).map_err(&w)?;
+        }
+        for m in &n.missing {
+            writeln!(o, "      missing: {m}").map_err(&w)?;
+        }
+    }
+    if r.hits.is_empty() && r.vetoed.is_empty() && near.is_empty() {
+        writeln!(
+            o,
+            "\n  no rule came close: no term, pattern or code prefix of any rule matched"
         )
         .map_err(&w)?;
     }
@@ -589,17 +872,20 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
         )
         .map_err(&w)?;
     }
-    if !r.hs.in_text.is_empty() {
-        for c in &r.hs.in_text {
-            writeln!(
-                o,
-                "\n  code in description: {} at bytes {}..{}",
-                c.digits, c.start, c.end
-            )
-            .map_err(&w)?;
-        }
+    for c in &r.hs.in_text {
+        let col = match (c.column, line.names.len()) {
+            (Some(i), n) if n > 1 => format!(" in `{}`", line.names[i]),
+            _ => String::new(),
+        };
+        writeln!(
+            o,
+            "\n  code in description: {}{col} at bytes {}..{}",
+            c.digits, c.start, c.end
+        )
+        .map_err(&w)?;
     }
-    Ok(if r.flagged() { 1 } else { 0 })
+    o.flush().map_err(&w)?;
+    Ok(code)
 }
 
 fn rules(cmd: RulesCmd) -> Result<i32, Error> {

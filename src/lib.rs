@@ -78,6 +78,7 @@ pub mod hs;
 pub mod input;
 pub mod normalize;
 pub mod oracle;
+pub mod output;
 pub mod params;
 mod result;
 mod rules;
@@ -94,7 +95,8 @@ pub use classifier::{
 pub use diag::{Code, Diagnostic};
 pub use error::{Error, ErrorKind, Result};
 pub use result::{
-    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Screening,
+    Veto,
 };
 pub use rules::{limits, Example, ParamCond, RuleSetInfo};
 pub use types::{Basis, Category, Requires, Severity};

@@ -18,6 +18,17 @@ pub enum HsSource {
     None,
 }
 
+impl HsSource {
+    /// The stable id: `declared`, `description` or `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HsSource::Declared => "declared",
+            HsSource::Description => "description",
+            HsSource::None => "none",
+        }
+    }
+}
+
 /// A code found written inside the description.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CodeInText {
@@ -59,6 +70,19 @@ pub enum EvidenceKind {
     Pattern,
     /// A technical parameter in the description satisfies the rule's threshold.
     Parameter,
+}
+
+impl EvidenceKind {
+    /// The stable id, the same in every output: `hs_prefix`, `term`,
+    /// `pattern` or `parameter`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::HsPrefix => "hs_prefix",
+            EvidenceKind::Term => "term",
+            EvidenceKind::Pattern => "pattern",
+            EvidenceKind::Parameter => "parameter",
+        }
+    }
 }
 
 /// One piece of evidence for a hit (or for a veto).
@@ -118,6 +142,20 @@ pub struct Veto {
     pub category: Category,
     /// What vetoed it.
     pub by: Evidence,
+}
+
+/// A rule that came close without firing (see
+/// [`Classifier::explain_columns`](crate::Classifier::explain_columns)).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NearMiss {
+    /// The rule id.
+    pub rule: Arc<str>,
+    /// The rule's category.
+    pub category: Category,
+    /// What of the rule was found in the text.
+    pub found: Vec<Evidence>,
+    /// What was missing, one reason a line.
+    pub missing: Vec<String>,
 }
 
 /// The description names goods of a category while the code lies outside

@@ -37,8 +37,11 @@ def test_batch_rows_equal_one_line_screening(classifier):
         assert row["dualuse_basis"] == [h["basis"] for h in r["hits"]]
         assert row["dualuse_categories"] == r["categories"]
         assert row["dualuse_misdeclaration"] == [m["category"] for m in r["misdeclarations"]]
-        refs = [x for h in r["hits"] for x in h["references"]]
-        assert row["dualuse_references"] == list(dict.fromkeys(refs))
+        # One group per hit, aligned with dualuse_rules, as in CSV output.
+        assert row["dualuse_references"] == [";".join(h["references"]) for h in r["hits"]]
+        sev = [h["severity"] for h in r["hits"]]
+        order = ["info", "low", "medium", "high", "critical"]
+        assert row["dualuse_max_severity"] == (max(sev, key=order.index) if sev else None)
         assert json.loads(row["dualuse_hits_json"]) == r["hits"]
         assert row["dualuse_rules_hash"] == classifier.hash
         flagged += row["dualuse_flagged"]
