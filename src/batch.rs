@@ -8,7 +8,7 @@ use crate::input::{Fields, Row, RowReader};
 use crate::output::{self, Metadata, Record, Reject, RowFields, CSV_COLUMNS};
 use crate::result::Screening;
 use crate::types::Category;
-use crate::Classifier;
+use crate::{Classifier, Scratch};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -438,11 +438,125 @@ impl XlsxSink {
 }
 
 /// The receiving end for one chunk's results (or a worker's panic).
-type DoneRx = std::sync::mpsc::Receiver<std::thread::Result<Vec<Done>>>;
+type ChunkRx<T> = std::sync::mpsc::Receiver<std::thread::Result<Vec<T>>>;
 
-/// Classifies one chunk in parallel, one scratch per worker.
-fn classify_chunk(clf: &Classifier, chunk: &[Row], lay: &Layout) -> Vec<Done> {
-    use rayon::prelude::*;
+/// The pipeline every whole-file job runs on: a reader thread parses
+/// records into chunks of `chunk_rows`, rayon maps each row to a `T` with
+/// one scratch per worker (`per_row`), and `consume` receives every row's
+/// `T` on the calling thread, in input order, with the bytes read so far.
+/// Up to four chunks are in flight, so memory is bounded whatever the
+/// input size. Rows before a broken input are consumed before its error is
+/// returned; a worker's panic is resumed on the calling thread.
+pub(crate) fn drive<T, F>(
+    clf: &Classifier,
+    reader: &mut RowReader,
+    chunk_rows: usize,
+    per_row: F,
+    consume: &mut dyn FnMut(T, u64) -> Result<()>,
+) -> Result<()>
+where
+    T: Send + 'static,
+    F: Fn(&mut Scratch, &Row) -> T + Send + Sync + 'static,
+{
+    let chunk_rows = chunk_rows.max(1);
+    let per_row = std::sync::Arc::new(per_row);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Vec<Row>, u64)>>(4);
+    std::thread::scope(|scope| -> Result<()> {
+        // Owned by this closure, so that an early return (a closed output
+        // pipe) drops the receiver and the reader thread stops sending.
+        let rx = rx;
+        scope.spawn(move || loop {
+            let mut chunk = Vec::with_capacity(chunk_rows);
+            let mut err = None;
+            while chunk.len() < chunk_rows {
+                match reader.next_row() {
+                    Ok(Some(r)) => chunk.push(r),
+                    Ok(None) => break,
+                    Err(e) => {
+                        err = Some(e);
+                        break;
+                    }
+                }
+            }
+            let last = chunk.len() < chunk_rows || err.is_some();
+            let bytes = reader.bytes_read();
+            if !chunk.is_empty() && tx.send(Ok((chunk, bytes))).is_err() {
+                return;
+            }
+            if let Some(e) = err {
+                // The receiver is gone only when the consumer stopped
+                // first, with an error of its own.
+                let _ = tx.send(Err(e));
+                return;
+            }
+            if last {
+                return;
+            }
+        });
+        // Up to this many chunks are mapped at once, so that no worker
+        // waits while the results of one chunk are consumed.
+        const IN_FLIGHT: usize = 4;
+        let mut pending: std::collections::VecDeque<(ChunkRx<T>, u64)> = Default::default();
+        let mut take = |(crx, bytes): (ChunkRx<T>, u64)| -> Result<()> {
+            let done = match crx.recv() {
+                Ok(Ok(done)) => done,
+                // A worker panicked: the panic goes on here, as it would
+                // have from a parallel iterator.
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => {
+                    return Err(Error::io(
+                        "classifying",
+                        std::io::Error::other("a worker stopped without a result"),
+                    ))
+                }
+            };
+            for d in done {
+                consume(d, bytes)?;
+            }
+            Ok(())
+        };
+        for msg in rx.iter() {
+            let (chunk, bytes) = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    // The rows before a broken input are consumed first.
+                    while let Some(p) = pending.pop_front() {
+                        take(p)?;
+                    }
+                    return Err(e);
+                }
+            };
+            let (dtx, drx) = std::sync::mpsc::sync_channel(1);
+            let clf = clf.clone();
+            let per_row = per_row.clone();
+            rayon::spawn(move || {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    use rayon::prelude::*;
+                    chunk
+                        .par_iter()
+                        .map_init(|| clf.scratch(), |scratch, row| per_row(scratch, row))
+                        .collect::<Vec<T>>()
+                }));
+                // The receiver is gone only when the consumer already
+                // stopped with an error; that error is what the run reports.
+                let _ = dtx.send(r);
+            });
+            pending.push_back((drx, bytes));
+            while pending.len() > IN_FLIGHT {
+                if let Some(p) = pending.pop_front() {
+                    take(p)?;
+                }
+            }
+        }
+        while let Some(p) = pending.pop_front() {
+            take(p)?;
+        }
+        Ok(())
+    })
+}
+
+/// Screens one row and renders it.
+fn classify_row(clf: &Classifier, scratch: &mut Scratch, row: &Row, lay: &Layout) -> Done {
     // A rejected row (`row.fields` holds the reason).
     let reject = |row: &Row, reason: &str| Done {
         out: render(row, lay, None),
@@ -452,58 +566,64 @@ fn classify_chunk(clf: &Classifier, chunk: &[Row], lay: &Layout) -> Vec<Done> {
         rules: vec![],
         misdeclared: false,
     };
-    let max_text = lay.cols.text.iter().copied().max().unwrap_or(0);
-    chunk
-        .par_iter()
-        .map_init(
-            || clf.scratch(),
-            |scratch, row| match &row.fields {
-                Ok(fields) => {
-                    if fields.len() <= max_text {
-                        // A ragged row too short to hold a text column.
-                        let reason = format!(
-                            "row has {} field(s); a description is in column {}",
-                            fields.len(),
-                            max_text + 1
-                        );
-                        let bad = Row {
-                            row: row.row,
-                            byte: row.byte,
-                            fields: Err(reason.clone()),
-                        };
-                        return reject(&bad, &reason);
-                    }
-                    let hs = field(fields, lay.cols.hs);
-                    let r = if let [t] = lay.cols.text[..] {
-                        clf.classify_columns(scratch, hs, &[fields.get(t).unwrap_or("")])
-                    } else {
-                        let texts: Vec<&str> = lay
-                            .cols
-                            .text
-                            .iter()
-                            .map(|&i| fields.get(i).unwrap_or(""))
-                            .collect();
-                        clf.classify_columns(scratch, hs, &texts)
-                    };
-                    let flagged = r.flagged();
-                    let out = if (lay.hits_only || lay.format.hits_only()) && !flagged {
-                        Ok(Rendered::Nothing)
-                    } else {
-                        render(row, lay, Some(&r))
-                    };
-                    Done {
-                        out,
-                        flagged,
-                        rejected: None,
-                        categories: r.categories.clone(),
-                        rules: r.hits.iter().map(|h| h.rule.clone()).collect(),
-                        misdeclared: !r.misdeclarations.is_empty(),
-                    }
-                }
-                Err(reason) => reject(row, reason),
-            },
-        )
-        .collect()
+    let fields = match &row.fields {
+        Ok(f) => f,
+        Err(reason) => return reject(row, reason),
+    };
+    let r = match screen_fields(clf, scratch, fields, &lay.cols) {
+        Ok(r) => r,
+        Err(reason) => {
+            let bad = Row {
+                row: row.row,
+                byte: row.byte,
+                fields: Err(reason.clone()),
+            };
+            return reject(&bad, &reason);
+        }
+    };
+    let flagged = r.flagged();
+    let out = if (lay.hits_only || lay.format.hits_only()) && !flagged {
+        Ok(Rendered::Nothing)
+    } else {
+        render(row, lay, Some(&r))
+    };
+    Done {
+        out,
+        flagged,
+        rejected: None,
+        categories: r.categories.clone(),
+        rules: r.hits.iter().map(|h| h.rule.clone()).collect(),
+        misdeclared: !r.misdeclarations.is_empty(),
+    }
+}
+
+/// Screens a row's code and description columns; `Err` for a ragged row
+/// too short to hold a description column.
+pub(crate) fn screen_fields(
+    clf: &Classifier,
+    scratch: &mut Scratch,
+    fields: &Fields,
+    cols: &Columns,
+) -> std::result::Result<Screening, String> {
+    let max_text = cols.text.iter().copied().max().unwrap_or(0);
+    if fields.len() <= max_text {
+        return Err(format!(
+            "row has {} field(s); a description is in column {}",
+            fields.len(),
+            max_text + 1
+        ));
+    }
+    let hs = field(fields, cols.hs);
+    Ok(if let [t] = cols.text[..] {
+        clf.classify_columns(scratch, hs, &[fields.get(t).unwrap_or("")])
+    } else {
+        let texts: Vec<&str> = cols
+            .text
+            .iter()
+            .map(|&i| fields.get(i).unwrap_or(""))
+            .collect();
+        clf.classify_columns(scratch, hs, &texts)
+    })
 }
 
 /// Screens every row of `reader`, writing one output record per input row
@@ -555,147 +675,43 @@ pub fn screen<W: Write>(
     } else {
         None
     };
-    let chunk_rows = opts.chunk_rows.max(1);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Vec<Row>, u64)>>(4);
     let mut summary = Summary::default();
-    let result = std::thread::scope(|scope| -> Result<()> {
-        // Owned by this closure, so that an early return (a closed output
-        // pipe) drops the receiver and the reader thread stops sending.
-        let rx = rx;
-        let reader_ref = &mut reader;
-        scope.spawn(move || loop {
-            let mut chunk = Vec::with_capacity(chunk_rows);
-            let mut err = None;
-            while chunk.len() < chunk_rows {
-                match reader_ref.next_row() {
-                    Ok(Some(r)) => chunk.push(r),
-                    Ok(None) => break,
-                    Err(e) => {
-                        err = Some(e);
-                        break;
-                    }
-                }
+    let chunk_rows = opts.chunk_rows.max(1);
+    let per_row = {
+        let lay = lay.clone();
+        let clf = clf.clone();
+        move |scratch: &mut Scratch, row: &Row| classify_row(&clf, scratch, row, &lay)
+    };
+    let mut consume = |mut d: Done, bytes: u64| -> Result<()> {
+        let row = summary.rows_read + 1;
+        match std::mem::replace(&mut d.out, Ok(Rendered::Nothing)) {
+            Ok(Rendered::Bytes(b)) => out
+                .write_all(&b)
+                .map_err(|e| Error::io("writing output", e))?,
+            Ok(Rendered::Cells(c)) => match xlsx.as_mut() {
+                Some(x) => x.write(&c)?,
+                None => unreachable!("cells are rendered only for xlsx output"),
+            },
+            Ok(Rendered::Nothing) => {}
+            Err(m) => {
+                return Err(Error::io(
+                    format!("writing the result of row {row}"),
+                    std::io::Error::other(m),
+                ))
             }
-            let last = chunk.len() < chunk_rows || err.is_some();
-            let bytes = reader_ref.bytes_read();
-            if !chunk.is_empty() && tx.send(Ok((chunk, bytes))).is_err() {
-                return;
-            }
-            if let Some(e) = err {
-                // The receiver is gone only when the writer stopped first,
-                // with an error of its own.
-                let _ = tx.send(Err(e));
-                return;
-            }
-            if last {
-                return;
-            }
-        });
-        // Up to this many chunks are classified at once, so that no worker
-        // waits while the results of one chunk are written; results are
-        // written in input order.
-        const IN_FLIGHT: usize = 4;
-        let mut pending: std::collections::VecDeque<(DoneRx, u64)> = Default::default();
-        let mut write_one = |(drx, bytes): (DoneRx, u64), summary: &mut Summary| -> Result<()> {
-            let done = match drx.recv() {
-                Ok(Ok(done)) => done,
-                // A worker panicked: the panic goes on here, as it would
-                // have from a parallel iterator.
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                Err(_) => {
-                    return Err(Error::io(
-                        "classifying",
-                        std::io::Error::other("a worker stopped without a result"),
-                    ))
-                }
-            };
-            for d in done {
-                let row = summary.rows_read + 1;
-                match d.out {
-                    Ok(Rendered::Bytes(b)) => out
-                        .write_all(&b)
-                        .map_err(|e| Error::io("writing output", e))?,
-                    Ok(Rendered::Cells(c)) => match xlsx.as_mut() {
-                        Some(x) => x.write(&c)?,
-                        None => unreachable!("cells are rendered only for xlsx output"),
-                    },
-                    Ok(Rendered::Nothing) => {}
-                    Err(m) => {
-                        return Err(Error::io(
-                            format!("writing the result of row {row}"),
-                            std::io::Error::other(m),
-                        ))
-                    }
-                }
-                summary.rows_read += 1;
-                match d.rejected {
-                    Some(rej) => {
-                        summary.rows_rejected += 1;
-                        if summary.rejects.len() < 100 {
-                            summary.rejects.push(rej);
-                        }
-                    }
-                    None => summary.rows_screened += 1,
-                }
-                if d.flagged {
-                    summary.rows_flagged += 1;
-                }
-                if d.misdeclared {
-                    summary.rows_misdeclared += 1;
-                }
-                for c in d.categories {
-                    *summary
-                        .per_category
-                        .entry(c.as_str().to_string())
-                        .or_default() += 1;
-                }
-                for r in d.rules {
-                    *summary.per_rule.entry(r.to_string()).or_default() += 1;
-                }
-            }
+        }
+        summary.count(d);
+        if summary.bytes_read != bytes || summary.rows_read % chunk_rows as u64 == 0 {
             summary.bytes_read = bytes;
             progress(Progress {
                 rows: summary.rows_read,
                 bytes,
                 flagged: summary.rows_flagged,
             });
-            Ok(())
-        };
-        for msg in rx.iter() {
-            let (chunk, bytes) = match msg {
-                Ok(m) => m,
-                Err(e) => {
-                    // The rows before a broken input are written first.
-                    while let Some(p) = pending.pop_front() {
-                        write_one(p, &mut summary)?;
-                    }
-                    return Err(e);
-                }
-            };
-            let (dtx, drx) = std::sync::mpsc::sync_channel(1);
-            let clf = clf.clone();
-            let lay = lay.clone();
-            rayon::spawn(move || {
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    classify_chunk(&clf, &chunk, &lay)
-                }));
-                // The receiver is gone only when the writer already stopped
-                // with an error; that error is what the run reports.
-                let _ = dtx.send(r);
-            });
-            pending.push_back((drx, bytes));
-            while pending.len() > IN_FLIGHT {
-                if let Some(p) = pending.pop_front() {
-                    write_one(p, &mut summary)?;
-                }
-            }
-        }
-        while let Some(p) = pending.pop_front() {
-            write_one(p, &mut summary)?;
         }
         Ok(())
-    });
-    result?;
+    };
+    drive(clf, &mut reader, chunk_rows, per_row, &mut consume)?;
     if let Some(x) = xlsx {
         x.finish(out, &meta, &mut summary)?;
     }
@@ -708,4 +724,32 @@ pub fn screen<W: Write>(
     }
     summary.metadata = Some(meta);
     Ok(summary)
+}
+
+impl Summary {
+    /// Counts one row's result.
+    fn count(&mut self, d: Done) {
+        self.rows_read += 1;
+        match d.rejected {
+            Some(rej) => {
+                self.rows_rejected += 1;
+                if self.rejects.len() < 100 {
+                    self.rejects.push(rej);
+                }
+            }
+            None => self.rows_screened += 1,
+        }
+        if d.flagged {
+            self.rows_flagged += 1;
+        }
+        if d.misdeclared {
+            self.rows_misdeclared += 1;
+        }
+        for c in d.categories {
+            *self.per_category.entry(c.as_str().to_string()).or_default() += 1;
+        }
+        for r in d.rules {
+            *self.per_rule.entry(r.to_string()).or_default() += 1;
+        }
+    }
 }
