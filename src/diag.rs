@@ -69,6 +69,26 @@ impl Level {
 }
 
 impl Code {
+    /// Every code, in order.
+    pub const ALL: &'static [Code] = &[
+        Code::E001,
+        Code::E002,
+        Code::E003,
+        Code::E004,
+        Code::E005,
+        Code::E006,
+        Code::E007,
+        Code::E008,
+        Code::E009,
+        Code::E010,
+        Code::E011,
+        Code::E012,
+        Code::E013,
+        Code::E014,
+        Code::E015,
+        Code::E016,
+    ];
+
     /// The code as written in output, e.g. `E005`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -70,6 +70,7 @@
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub mod batch;
+pub mod check;
 mod classifier;
 pub mod diag;
 mod error;
@@ -91,7 +92,7 @@ pub struct ReadmeDoctests;
 pub use classifier::{
     Classifier, ClassifierBuilder, ExampleFailure, Line, RuleInfo, RuleSources, Scratch,
 };
-pub use diag::{Code, Diagnostic};
+pub use diag::{Code, Diagnostic, Level};
 pub use error::{Error, ErrorKind, Result};
 pub use result::{
     CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,

@@ -439,6 +439,61 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
     merged
 }
 
+/// The fewest examples, and the fewest counterexamples, a rule should have.
+pub(crate) const MIN_EXAMPLES: usize = 2;
+
+/// Warnings about one rule file, problems that do not stop it from loading:
+/// a rule with fewer than [`MIN_EXAMPLES`] examples or counterexamples
+/// (E016). A file that [`parse_file`] rejects as a whole (too large, not
+/// TOML) gives none; its error says why. Values of the wrong type are left
+/// to `parse_file` too.
+pub(crate) fn lint_file(file: &str, src: &str) -> Vec<Diagnostic> {
+    use toml::de::DeValue;
+    let mut out = Vec::new();
+    if src.len() > limits::MAX_FILE_BYTES {
+        return out;
+    }
+    let Ok(doc) = toml::de::DeTable::parse(src) else {
+        return out;
+    };
+    let Some(DeValue::Array(rules)) = doc.get_ref().get("rule").map(|v| v.get_ref()) else {
+        return out;
+    };
+    for rule in rules.iter() {
+        let DeValue::Table(t) = rule.get_ref() else {
+            continue;
+        };
+        let count = |key: &str| match t.get(key).map(|v| v.get_ref()) {
+            None => Some(0),
+            Some(DeValue::Array(a)) => Some(a.len()),
+            Some(_) => None,
+        };
+        let (Some(ex), Some(counter)) = (count("example"), count("counterexample")) else {
+            continue;
+        };
+        if ex >= MIN_EXAMPLES && counter >= MIN_EXAMPLES {
+            continue;
+        }
+        let id = t.get("id");
+        let id_str = id.and_then(|v| v.get_ref().as_str());
+        let span = id.map_or(rule.span(), |v| v.span());
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        out.push(Diagnostic::at(
+            Code::E016,
+            format!(
+                "{} and {}; a rule needs at least {MIN_EXAMPLES} of each (lines it must fire on, lines it must not)",
+                plural(ex, "example"),
+                plural(counter, "counterexample"),
+            ),
+            file,
+            src,
+            Some(span),
+            id_str,
+        ));
+    }
+    out
+}
+
 /// An error that a misspelt key explains.
 enum FollowOn {
     /// serde's `missing field` for the key it was meant to be.
