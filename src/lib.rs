@@ -9,6 +9,9 @@
 //! - [`ClassifierBuilder`]: settings (rule sets, categories, minimum severity);
 //!   `build` checks every file and reports every problem at once as
 //!   [`Diagnostic`]s with stable codes and `file:line:column`.
+//! - [`check::check_rules`]: what `dualuse rules check` reports, the errors
+//!   and the warnings (too few examples, E016) that do not stop the rules
+//!   from loading.
 //! - [`Classifier`]: immutable, `Send + Sync`, cheap to clone. One automaton for
 //!   all terms and the patterns' trigger literals, one table for HS prefixes;
 //!   a pattern's regex runs only where one of its triggers occurs.
