@@ -312,8 +312,8 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
         split_rules(src)
     };
     // What each misspelling explains: a missing field it was meant to be
-    // (serde's E002), or a rule without conditions (E009). Those follow-on
-    // errors are not reported.
+    // (serde's E002), a rule without conditions (E009), a threshold without
+    // a unit (E008). Those follow-on errors are not reported.
     let mut explained: Vec<(Option<String>, FollowOn)> = Vec::new();
     for u in unknown {
         let rule = rule_id_at(&chunks, u.span.start);
@@ -324,7 +324,10 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
         if u.table == Schema::Rule
             && meant.is_none_or(|k| matches!(k, "hs" | "any" | "patterns" | "all"))
         {
-            explained.push((rule.clone(), FollowOn::NoCondition));
+            explained.push((rule.clone(), FollowOn::Code(Code::E009)));
+        }
+        if u.table == Schema::Param && meant.is_none_or(|k| k == "unit") {
+            explained.push((rule.clone(), FollowOn::Code(Code::E008)));
         }
         diags.push(Diagnostic::at(
             Code::E002,
@@ -421,9 +424,11 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
             let follows = explained.iter().any(|(rule, f)| {
                 *rule == d.rule
                     && match f {
-                        FollowOn::NoCondition => d.code == Code::E009,
+                        FollowOn::Code(c) => d.code == *c,
                         FollowOn::Missing(k) => {
-                            d.code == Code::E002 && d.message == format!("missing field `{k}`")
+                            d.code == Code::E002
+                                && (d.message == format!("missing field `{k}`")
+                                    || *k == "ruleset" && d.message.starts_with(MISSING_RULESET))
                         }
                     }
             });
@@ -494,12 +499,15 @@ pub(crate) fn lint_file(file: &str, src: &str) -> Vec<Diagnostic> {
     out
 }
 
+const MISSING_RULESET: &str = "missing [ruleset] table (id, version, title, sources)";
+
 /// An error that a misspelt key explains.
 enum FollowOn {
     /// serde's `missing field` for the key it was meant to be.
     Missing(&'static str),
-    /// E009: a rule without the conditions `requires` asks for.
-    NoCondition,
+    /// A code about what the key would have given: E009 (a rule without
+    /// the conditions `requires` asks for), E008 (a threshold without a unit).
+    Code(Code),
 }
 
 /// The tables of a rule file, for checking keys.
@@ -783,12 +791,7 @@ fn check_file_part(ctx: &mut Ctx<'_>, raw: RawFile, header: bool) -> Option<Rule
             info.sources = meta.sources.into_inner();
         }
         None if header => {
-            ctx.err(
-                Code::E002,
-                "missing [ruleset] table (id, version, title, sources)",
-                0..0,
-                None,
-            );
+            ctx.err(Code::E002, MISSING_RULESET, 0..0, None);
         }
         None => {}
     }

@@ -216,3 +216,102 @@ fn errors_and_warnings_of_several_files_come_file_by_file() {
     assert_eq!(report.exit_status(), 2);
     assert!(report.classifier().is_none());
 }
+
+/// A rule file that uses every key of every table once.
+const EVERY_KEY: &str = r#"[ruleset]
+id = "every"
+version = "1"
+title = "every key"
+description = "d"
+published = "2024-02-01"
+sources = ["s"]
+
+[[heading]]
+category = "optics"
+hs = ["9013"]
+note = "n"
+
+[[rule]]
+id = "every.key"
+title = "x"
+category = "optics"
+severity = "high"
+references = ["X"]
+sources = ["s"]
+requires = "either"
+hs = ["9013"]
+any = ["thermal camera"]
+patterns = ['\bflir boson\b']
+all = [["sight", "scope"]]
+note = "n"
+
+[[rule.param]]
+quantity = "frame_rate"
+op = ">"
+value = 9
+unit = "Hz"
+
+[rule.exclude]
+any = ["toy"]
+patterns = ['\btoy\b']
+hs = ["9503"]
+
+[[rule.example]]
+text = "thermal camera sight"
+hs = "9013"
+
+[[rule.example]]
+text = "flir boson scope"
+
+[[rule.counterexample]]
+text = "camera"
+
+[[rule.counterexample]]
+text = "toy thermal camera sight"
+"#;
+
+/// Every key of every table, misspelt by swapping its first two letters,
+/// gives exactly one diagnostic: E002 at that key, suggesting the key.
+#[test]
+fn each_key_misspelt_alone_is_the_only_problem_and_is_suggested() {
+    let clean = check_rules(&ClassifierBuilder::new(), &sources(EVERY_KEY)).unwrap();
+    assert_eq!(clean.diagnostics(), &[]);
+    let lines: Vec<&str> = EVERY_KEY.lines().collect();
+    let mut tried = 0;
+    for (i, line) in lines.iter().enumerate() {
+        // `key = ...`, or the last part of a table header other than `[[rule]]`.
+        let (start, key) = if let Some(eq) = line.find(" = ") {
+            (0, &line[..eq])
+        } else if line.starts_with('[') && *line != "[[rule]]" {
+            let name = line.trim_matches(|c| c == '[' || c == ']');
+            let last = name.rsplit('.').next().unwrap();
+            (line.find(last).unwrap(), last)
+        } else {
+            continue;
+        };
+        let mut chars: Vec<char> = key.chars().collect();
+        chars.swap(0, 1);
+        let typo: String = chars.into_iter().collect();
+        let mut text = String::new();
+        for (j, l) in lines.iter().enumerate() {
+            if j == i {
+                text.push_str(&format!("{}{typo}{}", &l[..start], &l[start + key.len()..]));
+            } else {
+                text.push_str(l);
+            }
+            text.push('\n');
+        }
+        let report = check_rules(&ClassifierBuilder::new(), &sources(&text)).unwrap();
+        let d = report.diagnostics();
+        assert_eq!(d.len(), 1, "`{key}` as `{typo}`: {d:#?}");
+        assert_eq!(d[0].code, Code::E002);
+        assert_eq!((d[0].line, d[0].column), (i + 1, start + 1), "`{typo}`");
+        assert!(
+            d[0].message.ends_with(&format!("did you mean `{key}`?")),
+            "`{typo}`: {}",
+            d[0].message
+        );
+        tried += 1;
+    }
+    assert_eq!(tried, 41);
+}
