@@ -1834,3 +1834,49 @@ mod trigger_tests {
         assert_eq!(trig(r"\d+℃"), None);
     }
 }
+
+#[cfg(test)]
+mod parse_cost {
+    /// Not a test: `cargo test --release --lib parse_cost -- --ignored --nocapture`
+    /// prints the cost of reading the curated files with the key check
+    /// (`parse_file`) against serde alone.
+    #[test]
+    #[ignore = "a measurement"]
+    fn key_check_cost() {
+        let src = crate::RuleSources::builtin();
+        let files: Vec<(&str, &str)> = src.files().collect();
+        let time = |f: &dyn Fn()| {
+            let mut best = std::time::Duration::MAX;
+            for _ in 0..20 {
+                let t = std::time::Instant::now();
+                f();
+                best = best.min(t.elapsed());
+            }
+            best
+        };
+        let serde_only = time(&|| {
+            for (_, text) in &files {
+                let _ = toml::from_str::<super::RawFile>(text).unwrap();
+            }
+        });
+        let strip = time(&|| {
+            for (_, text) in &files {
+                let mut doc = toml::de::DeTable::parse(text).unwrap();
+                assert!(super::strip_unknown_keys(doc.get_mut(), super::Schema::File).is_empty());
+                let _ = <super::RawFile as serde::Deserialize>::deserialize(
+                    toml::de::Deserializer::from(doc),
+                )
+                .unwrap();
+            }
+        });
+        let full = time(&|| {
+            for (name, text) in &files {
+                let mut d = Vec::new();
+                super::parse_file(name, text, &mut d).unwrap();
+            }
+        });
+        eprintln!(
+            "curated files, best of 20: serde alone {serde_only:?}, key check + serde {strip:?}, parse_file {full:?}"
+        );
+    }
+}
