@@ -315,3 +315,24 @@ fn each_key_misspelt_alone_is_the_only_problem_and_is_suggested() {
     }
     assert_eq!(tried, 41);
 }
+
+/// Every cut of a rule file (at each line, and inside each line) is checked
+/// without a panic, and each problem has a location in the file.
+#[test]
+fn every_cut_of_a_file_is_checked_without_panic() {
+    let mut cuts: Vec<usize> = EVERY_KEY.match_indices('\n').map(|(i, _)| i).collect();
+    cuts.extend(EVERY_KEY.match_indices(" = ").map(|(i, _)| i + 2));
+    cuts.extend(EVERY_KEY.match_indices("\"\n").map(|(i, _)| i));
+    for cut in cuts {
+        let text = &EVERY_KEY[..cut];
+        let report = check_rules(&ClassifierBuilder::new(), &sources(text)).unwrap();
+        for d in report.diagnostics() {
+            assert_eq!(d.file, "t.toml");
+            assert!(d.line >= 1, "cut at {cut}: {d:?}");
+            assert_eq!(d.level, d.code.level());
+        }
+        if report.errors() == 0 {
+            assert!(report.classifier().is_some(), "cut at {cut}");
+        }
+    }
+}
