@@ -863,7 +863,8 @@ pub struct ExampleFailure {
     pub location: String,
     /// `example`, `counterexample`, or what is missing.
     pub problem: String,
-    /// 1-based position among the rule's examples then counterexamples (0 when none).
+    /// 1-based position among the rule's examples, for an `example`, or
+    /// among its counterexamples, for a `counterexample` (0 when none).
     pub index: usize,
     /// The line that misbehaved.
     pub example: Option<Example>,
@@ -1450,12 +1451,11 @@ impl Classifier {
         let mut passed = 0;
         let mut failures = Vec::new();
         for r in self.rules() {
-            let cases = r
-                .examples
-                .iter()
-                .map(|e| (e, true))
-                .chain(r.counterexamples.iter().map(|e| (e, false)));
-            for (i, (ex, want)) in cases.enumerate() {
+            // Each list is numbered on its own: counterexample #2 is the
+            // second `[[rule.counterexample]]` of the rule.
+            let examples = r.examples.iter().enumerate().map(|(i, e)| (i, e, true));
+            let counter = (r.counterexamples.iter().enumerate()).map(|(i, e)| (i, e, false));
+            for (i, ex, want) in examples.chain(counter) {
                 let res = self.classify_with(&mut scratch, ex.hs.as_deref(), &ex.text);
                 if res.hits.iter().any(|h| h.rule == r.id) == want {
                     passed += 1;

@@ -926,27 +926,72 @@ fn rules(cmd: RulesCmd) -> Result<i32, Error> {
             writeln!(o, "{:<21} {}", "total", clf.rules().len()).map_err(&w)?;
             Ok(0)
         }
-        RulesCmd::Check { format, rules } => match load(&rules) {
-            Ok(clf) => {
-                if format == "json" {
-                    println!("[]");
-                } else {
-                    println!(
-                        "ok: {} rule sets, {} rules, no problems",
+        RulesCmd::Check { format, rules } => {
+            // The sources and settings as `load` makes them; every file is
+            // checked whatever the settings keep (`dualuse::check`).
+            let mut sources = if rules.no_builtin {
+                RuleSources::empty()
+            } else {
+                RuleSources::builtin()
+            };
+            for p in &rules.rules {
+                sources.add_path(p)?;
+            }
+            let mut b = ClassifierBuilder::new();
+            if !rules.rulesets.is_empty() {
+                b.rulesets(rules.rulesets.iter().cloned());
+            }
+            if !rules.categories.is_empty() {
+                let mut cats = Vec::new();
+                for c in &rules.categories {
+                    cats.push(c.parse::<Category>().map_err(config)?);
+                }
+                b.categories(cats);
+            }
+            if let Some(s) = &rules.min_severity {
+                b.min_severity(s.parse::<Severity>().map_err(config)?);
+            }
+            let report = dualuse::check::check_rules(&b, &sources)?;
+            let w = io_err("writing output");
+            if format == "json" {
+                let json = serde_json::to_string_pretty(report.diagnostics())
+                    .map_err(|e| config(format!("writing JSON: {e}")))?;
+                writeln!(std::io::stdout().lock(), "{json}").map_err(&w)?;
+                return Ok(report.exit_status());
+            }
+            let mut err = std::io::stderr().lock();
+            for d in report.diagnostics() {
+                write!(err, "{}", d.render()).map_err(&w)?;
+            }
+            let (errors, warnings) = (report.errors(), report.warnings());
+            let mut out = std::io::stdout().lock();
+            match report.classifier() {
+                Some(clf) if warnings == 0 => writeln!(
+                    out,
+                    "ok: {} rule sets, {} rules, no problems",
+                    clf.rulesets().len(),
+                    clf.rules().len()
+                )
+                .map_err(&w)?,
+                Some(clf) => {
+                    writeln!(err, "warning: {warnings} warning(s) in the rule files")
+                        .map_err(&w)?;
+                    writeln!(
+                        out,
+                        "checked: {} rule sets, {} rules, 0 errors, {warnings} warning(s)",
                         clf.rulesets().len(),
                         clf.rules().len()
-                    );
+                    )
+                    .map_err(&w)?
                 }
-                Ok(0)
+                None => writeln!(
+                    err,
+                    "error: {errors} error(s) and {warnings} warning(s) in the rule files"
+                )
+                .map_err(&w)?,
             }
-            Err(e) => match e.kind() {
-                ErrorKind::Rules(d) if format == "json" => {
-                    println!("{}", serde_json::to_string_pretty(d).unwrap_or_default());
-                    Ok(2)
-                }
-                _ => Err(e),
-            },
-        },
+            Ok(report.exit_status())
+        }
         RulesCmd::Test { rules } => {
             let clf = load(&rules)?;
             let mut o = std::io::stdout().lock();

@@ -32,15 +32,63 @@ pub enum Code {
     E011,
     /// E012: `\b` or `\B` inside a pattern, where the engine cannot check it.
     E012,
-    /// E013: a required list is empty (references, sources) or too few examples.
+    /// E013: a required list is empty (references, sources). Too few
+    /// examples are reported as E016, a warning.
     E013,
     /// E014: the file could not be read (I/O, encoding).
     E014,
     /// E015: a pattern that matches the empty string.
     E015,
+    /// E016 (warning): a rule has fewer than two examples or fewer than two
+    /// counterexamples. The rule still compiles and screens; `dualuse rules
+    /// check` reports it and exits with status 1.
+    E016,
+}
+
+/// How serious a diagnostic is. Each [`Code`] has one level, which never changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Level {
+    /// The rule file cannot be used: loading fails.
+    Error,
+    /// The rules load and screen, but fall short of what a curated rule
+    /// needs; only `dualuse rules check` (and [`crate::check::check_rules`])
+    /// reports it.
+    Warning,
+}
+
+impl Level {
+    /// `error` or `warning`, as written in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        }
+    }
 }
 
 impl Code {
+    /// Every code, in order.
+    pub const ALL: &'static [Code] = &[
+        Code::E001,
+        Code::E002,
+        Code::E003,
+        Code::E004,
+        Code::E005,
+        Code::E006,
+        Code::E007,
+        Code::E008,
+        Code::E009,
+        Code::E010,
+        Code::E011,
+        Code::E012,
+        Code::E013,
+        Code::E014,
+        Code::E015,
+        Code::E016,
+    ];
+
     /// The code as written in output, e.g. `E005`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,6 +107,15 @@ impl Code {
             Code::E013 => "E013",
             Code::E014 => "E014",
             Code::E015 => "E015",
+            Code::E016 => "E016",
+        }
+    }
+
+    /// The level of every diagnostic with this code.
+    pub fn level(self) -> Level {
+        match self {
+            Code::E016 => Level::Warning,
+            _ => Level::Error,
         }
     }
 }
@@ -68,6 +125,8 @@ impl Code {
 pub struct Diagnostic {
     /// Stable code.
     pub code: Code,
+    /// `error` or `warning`: always `code.level()`.
+    pub level: Level,
     /// What is wrong, in one line.
     pub message: String,
     /// The file (or embedded source name) it was found in.
@@ -98,6 +157,7 @@ impl Diagnostic {
     ) -> Diagnostic {
         let mut d = Diagnostic {
             code,
+            level: code.level(),
             message: message.into(),
             file: file.to_string(),
             line: 0,
@@ -125,7 +185,12 @@ impl Diagnostic {
 
     /// Renders the diagnostic the way rustc does, with the offending span underlined.
     pub fn render(&self) -> String {
-        let mut s = format!("error[{}]: {}", self.code.as_str(), self.message);
+        let mut s = format!(
+            "{}[{}]: {}",
+            self.level.as_str(),
+            self.code.as_str(),
+            self.message
+        );
         if let Some(rule) = &self.rule {
             s.push_str(&format!(" (rule `{rule}`)"));
         }

@@ -9,6 +9,9 @@
 //! - [`ClassifierBuilder`]: settings (rule sets, categories, minimum severity);
 //!   `build` checks every file and reports every problem at once as
 //!   [`Diagnostic`]s with stable codes and `file:line:column`.
+//! - [`check::check_rules`]: what `dualuse rules check` reports, the errors
+//!   and the warnings (too few examples, E016) that do not stop the rules
+//!   from loading.
 //! - [`Classifier`]: immutable, `Send + Sync`, cheap to clone. One automaton for
 //!   all terms and the patterns' trigger literals, one table for HS prefixes;
 //!   a pattern's regex runs only where one of its triggers occurs.
@@ -70,6 +73,7 @@
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub mod batch;
+pub mod check;
 mod classifier;
 pub mod diag;
 mod error;
@@ -92,7 +96,7 @@ pub struct ReadmeDoctests;
 pub use classifier::{
     Classifier, ClassifierBuilder, ExampleFailure, Line, RuleInfo, RuleSources, Scratch,
 };
-pub use diag::{Code, Diagnostic};
+pub use diag::{Code, Diagnostic, Level};
 pub use error::{Error, ErrorKind, Result};
 pub use result::{
     CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Screening,

@@ -286,7 +286,60 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
         .filter(|&(_, b)| b == b'\n')
         .map(|(i, _)| i)
         .collect();
-    match toml::from_str::<RawFile>(src) {
+    let mut doc = match toml::de::DeTable::parse(src) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // Syntax errors stop the file.
+            diags.push(Diagnostic::at(
+                Code::E001,
+                format!("invalid TOML: {}", e.message()),
+                file,
+                src,
+                e.span(),
+                None,
+            ));
+            return None;
+        }
+    };
+    let before = diags.len();
+    // Every unknown key of the file, each with the nearest valid one. Serde
+    // would stop at the first; the keys are reported here and removed, so
+    // that the rest of each rule is still checked.
+    let unknown = strip_unknown_keys(doc.get_mut(), Schema::File);
+    let chunks = if unknown.is_empty() {
+        Vec::new()
+    } else {
+        split_rules(src)
+    };
+    // What each misspelling explains: a missing field it was meant to be
+    // (serde's E002), a rule without conditions (E009), a threshold without
+    // a unit (E008). Those follow-on errors are not reported.
+    let mut explained: Vec<(Option<String>, FollowOn)> = Vec::new();
+    for u in unknown {
+        let rule = rule_id_at(&chunks, u.span.start);
+        let meant = nearest_key(&u.key, u.table.keys());
+        if let Some(k) = meant {
+            explained.push((rule.clone(), FollowOn::Missing(k)));
+        }
+        if u.table == Schema::Rule
+            && meant.is_none_or(|k| matches!(k, "hs" | "any" | "patterns" | "all"))
+        {
+            explained.push((rule.clone(), FollowOn::Code(Code::E009)));
+        }
+        if u.table == Schema::Param && meant.is_none_or(|k| k == "unit") {
+            explained.push((rule.clone(), FollowOn::Code(Code::E008)));
+        }
+        diags.push(Diagnostic::at(
+            Code::E002,
+            u.message(),
+            file,
+            src,
+            Some(u.span),
+            rule.as_deref(),
+        ));
+    }
+    let parsed = RawFile::deserialize(toml::de::Deserializer::from(doc));
+    let merged = match parsed {
         Ok(raw) => {
             let mut ctx = Ctx {
                 file,
@@ -298,23 +351,19 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
             check_file_part(&mut ctx, raw, true)
         }
         Err(e) => {
-            // Syntax errors stop the file. Schema errors are retried rule by
-            // rule, so that every rule's problem is reported, not only the first.
-            if toml::from_str::<toml::Table>(src).is_err() {
-                diags.push(Diagnostic::at(
-                    Code::E001,
-                    format!("invalid TOML: {}", e.message()),
-                    file,
-                    src,
-                    e.span(),
-                    None,
-                ));
-                return None;
-            }
-            let before = diags.len();
+            // Schema errors are retried rule by rule, so that every rule's
+            // problem is reported, not only the first.
+            let before_split = diags.len();
             let mut merged: Option<RuleSetDef> = None;
             for (offset, chunk) in split_rules(src) {
-                match toml::from_str::<RawFile>(chunk) {
+                let parsed = toml::de::DeTable::parse(chunk)
+                    .map(|mut d| {
+                        // Already reported for the whole file.
+                        strip_unknown_keys(d.get_mut(), Schema::File);
+                        d
+                    })
+                    .and_then(|d| RawFile::deserialize(toml::de::Deserializer::from(d)));
+                match parsed {
                     Ok(raw) => {
                         let mut ctx = Ctx {
                             file,
@@ -336,7 +385,7 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
                     }
                     Err(e) => {
                         let span = e.span().map(|s| s.start + offset..s.end + offset);
-                        let rule_id = chunk_rule_id(chunk);
+                        let rule_id = rule_id_at(&[(offset, chunk)], offset);
                         diags.push(Diagnostic::at(
                             Code::E002,
                             e.message().to_string(),
@@ -354,7 +403,7 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
                     r.ruleset = id.clone();
                 }
             }
-            if diags.len() == before {
+            if diags.len() == before_split {
                 // The split view found nothing; report the whole-file error.
                 diags.push(Diagnostic::at(
                     Code::E002,
@@ -367,7 +416,311 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
             }
             merged
         }
+    };
+    if !explained.is_empty() {
+        let mut i = before;
+        while i < diags.len() {
+            let d = &diags[i];
+            let follows = explained.iter().any(|(rule, f)| {
+                *rule == d.rule
+                    && match f {
+                        FollowOn::Code(c) => d.code == *c,
+                        FollowOn::Missing(k) => {
+                            d.code == Code::E002
+                                && (d.message == format!("missing field `{k}`")
+                                    || *k == "ruleset" && d.message.starts_with(MISSING_RULESET))
+                        }
+                    }
+            });
+            if follows {
+                diags.remove(i);
+            } else {
+                i += 1;
+            }
+        }
     }
+    // In the order of the file, whichever check found them.
+    diags[before..].sort_by_key(|d| (d.line, d.column));
+    merged
+}
+
+/// The fewest examples, and the fewest counterexamples, a rule should have.
+pub(crate) const MIN_EXAMPLES: usize = 2;
+
+/// Warnings about one rule file, problems that do not stop it from loading:
+/// a rule with fewer than [`MIN_EXAMPLES`] examples or counterexamples
+/// (E016). A file that [`parse_file`] rejects as a whole (too large, not
+/// TOML) gives none; its error says why. Values of the wrong type are left
+/// to `parse_file` too.
+pub(crate) fn lint_file(file: &str, src: &str) -> Vec<Diagnostic> {
+    use toml::de::DeValue;
+    let mut out = Vec::new();
+    if src.len() > limits::MAX_FILE_BYTES {
+        return out;
+    }
+    let Ok(doc) = toml::de::DeTable::parse(src) else {
+        return out;
+    };
+    let Some(DeValue::Array(rules)) = doc.get_ref().get("rule").map(|v| v.get_ref()) else {
+        return out;
+    };
+    for rule in rules.iter() {
+        let DeValue::Table(t) = rule.get_ref() else {
+            continue;
+        };
+        let count = |key: &str| match t.get(key).map(|v| v.get_ref()) {
+            None => Some(0),
+            Some(DeValue::Array(a)) => Some(a.len()),
+            Some(_) => None,
+        };
+        let (Some(ex), Some(counter)) = (count("example"), count("counterexample")) else {
+            continue;
+        };
+        if ex >= MIN_EXAMPLES && counter >= MIN_EXAMPLES {
+            continue;
+        }
+        let id = t.get("id");
+        let id_str = id.and_then(|v| v.get_ref().as_str());
+        let span = id.map_or(rule.span(), |v| v.span());
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        out.push(Diagnostic::at(
+            Code::E016,
+            format!(
+                "{} and {}; a rule needs at least {MIN_EXAMPLES} of each (lines it must fire on, lines it must not)",
+                plural(ex, "example"),
+                plural(counter, "counterexample"),
+            ),
+            file,
+            src,
+            Some(span),
+            id_str,
+        ));
+    }
+    out
+}
+
+const MISSING_RULESET: &str = "missing [ruleset] table (id, version, title, sources)";
+
+/// An error that a misspelt key explains.
+enum FollowOn {
+    /// serde's `missing field` for the key it was meant to be.
+    Missing(&'static str),
+    /// A code about what the key would have given: E009 (a rule without
+    /// the conditions `requires` asks for), E008 (a threshold without a unit).
+    Code(Code),
+}
+
+/// The tables of a rule file, for checking keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Schema {
+    File,
+    Ruleset,
+    Heading,
+    Rule,
+    Param,
+    Exclude,
+    Example,
+    Counterexample,
+}
+
+impl Schema {
+    /// The keys the table may hold, in the order the documentation gives them.
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Schema::File => &["ruleset", "heading", "rule"],
+            Schema::Ruleset => &[
+                "id",
+                "version",
+                "title",
+                "description",
+                "published",
+                "sources",
+            ],
+            Schema::Heading => &["category", "hs", "note"],
+            Schema::Rule => &[
+                "id",
+                "title",
+                "category",
+                "severity",
+                "references",
+                "sources",
+                "requires",
+                "hs",
+                "any",
+                "patterns",
+                "all",
+                "param",
+                "exclude",
+                "example",
+                "counterexample",
+                "note",
+            ],
+            Schema::Param => &["quantity", "op", "value", "unit"],
+            Schema::Exclude => &["any", "patterns", "hs"],
+            Schema::Example | Schema::Counterexample => &["text", "hs"],
+        }
+    }
+
+    /// How the table is written, for messages.
+    fn name(self) -> &'static str {
+        match self {
+            Schema::File => "the top level",
+            Schema::Ruleset => "[ruleset]",
+            Schema::Heading => "[[heading]]",
+            Schema::Rule => "[[rule]]",
+            Schema::Param => "[[rule.param]]",
+            Schema::Exclude => "[rule.exclude]",
+            Schema::Example => "[[rule.example]]",
+            Schema::Counterexample => "[[rule.counterexample]]",
+        }
+    }
+
+    /// The schema of the table (or of each table of the array) under `key`.
+    fn child(self, key: &str) -> Option<Schema> {
+        Some(match (self, key) {
+            (Schema::File, "ruleset") => Schema::Ruleset,
+            (Schema::File, "heading") => Schema::Heading,
+            (Schema::File, "rule") => Schema::Rule,
+            (Schema::Rule, "param") => Schema::Param,
+            (Schema::Rule, "exclude") => Schema::Exclude,
+            (Schema::Rule, "example") => Schema::Example,
+            (Schema::Rule, "counterexample") => Schema::Counterexample,
+            _ => return None,
+        })
+    }
+}
+
+/// A key that no table of its kind has.
+struct UnknownKey {
+    key: String,
+    span: Range<usize>,
+    table: Schema,
+}
+
+impl UnknownKey {
+    fn message(&self) -> String {
+        let keys = self.table.keys();
+        match nearest_key(&self.key, keys) {
+            Some(k) => format!(
+                "unknown field `{}` in {}: did you mean `{k}`?",
+                self.key,
+                self.table.name()
+            ),
+            None => format!(
+                "unknown field `{}` in {}, expected one of {}",
+                self.key,
+                self.table.name(),
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// Removes from `table` (and the tables below it) every key its schema does
+/// not know, and returns them in the order of the file.
+fn strip_unknown_keys(table: &mut toml::de::DeTable<'_>, schema: Schema) -> Vec<UnknownKey> {
+    let mut out = Vec::new();
+    strip_into(table, schema, &mut out);
+    out.sort_by_key(|u| u.span.start);
+    out
+}
+
+fn strip_into(table: &mut toml::de::DeTable<'_>, schema: Schema, out: &mut Vec<UnknownKey>) {
+    use toml::de::DeValue;
+    let keys = schema.keys();
+    let unknown: Vec<(String, Range<usize>)> = table
+        .keys()
+        .filter(|k| !keys.contains(&k.get_ref().as_ref()))
+        .map(|k| (k.get_ref().to_string(), k.span()))
+        .collect();
+    for (key, span) in unknown {
+        table.remove(key.as_str());
+        out.push(UnknownKey {
+            key,
+            span,
+            table: schema,
+        });
+    }
+    for (key, value) in table.iter_mut() {
+        let Some(child) = schema.child(key.get_ref()) else {
+            continue;
+        };
+        // A value of the wrong type is left to serde, which reports it.
+        match value.get_mut() {
+            DeValue::Table(t) => strip_into(t, child, out),
+            DeValue::Array(items) => {
+                for item in items.iter_mut() {
+                    if let DeValue::Table(t) = item.get_mut() {
+                        strip_into(t, child, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The valid key nearest to a misspelt one, when one is near enough to be
+/// what was meant: at most one edit in a key of up to five characters, two
+/// up to eight, three beyond (an edit is an insertion, a deletion, a
+/// substitution or a swap of two neighbours: `exmaple`); case is ignored.
+fn nearest_key(key: &str, keys: &[&'static str]) -> Option<&'static str> {
+    let lower = key.to_lowercase();
+    let n = lower.chars().count();
+    let limit = match n {
+        0..=5 => 1,
+        6..=8 => 2,
+        _ => 3,
+    };
+    let near = keys
+        .iter()
+        .map(|&k| (edit_distance(&lower, k), k))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k);
+    // Else a key the misspelt one starts with (`operator`: `op`), or one
+    // that starts with it (`desc`: `description`).
+    near.or_else(|| {
+        keys.iter().copied().find(|k| {
+            (k.len() >= 2 && lower.starts_with(k)) || (n >= 3 && k.starts_with(lower.as_str()))
+        })
+    })
+}
+
+/// Edit distance with adjacent swaps (optimal string alignment), on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Rows i-2, i-1 and i of the table.
+    let mut two_back: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(two_back[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut two_back, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The id of the `[[rule]]` that byte `at` lies in, when it lies in one;
+/// `chunks` is the file as [`split_rules`] cuts it.
+fn rule_id_at(chunks: &[(usize, &str)], at: usize) -> Option<String> {
+    let i = chunks.partition_point(|&(o, _)| o <= at).checked_sub(1)?;
+    let (offset, chunk) = chunks[i];
+    (offset > 0 || chunk.trim_start().starts_with("[[rule]]"))
+        .then(|| chunk_rule_id(chunk))
+        .flatten()
 }
 
 /// Splits a rule file before every top-level `[[rule]]` header.
@@ -438,12 +791,7 @@ fn check_file_part(ctx: &mut Ctx<'_>, raw: RawFile, header: bool) -> Option<Rule
             info.sources = meta.sources.into_inner();
         }
         None if header => {
-            ctx.err(
-                Code::E002,
-                "missing [ruleset] table (id, version, title, sources)",
-                0..0,
-                None,
-            );
+            ctx.err(Code::E002, MISSING_RULESET, 0..0, None);
         }
         None => {}
     }
@@ -865,6 +1213,34 @@ mod tests {
         assert_eq!(d.body, r"a\\b");
         assert!(!d.end_b);
         assert!(split_boundaries(r"a\bb").is_err());
+    }
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert_eq!(edit_distance("anny", "any"), 1);
+        assert_eq!(edit_distance("exmaple", "example"), 1);
+        assert_eq!(edit_distance("", "any"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("ПЛИС", "плис"), 4);
+    }
+
+    #[test]
+    fn nearest_key_suggests_only_what_is_near() {
+        let rule = Schema::Rule.keys();
+        assert_eq!(nearest_key("anny", rule), Some("any"));
+        assert_eq!(nearest_key("Any", rule), Some("any"));
+        assert_eq!(nearest_key("exampel", rule), Some("example"));
+        assert_eq!(nearest_key("examples", rule), Some("example"));
+        assert_eq!(nearest_key("counter_example", rule), Some("counterexample"));
+        assert_eq!(nearest_key("pattern", rule), Some("patterns"));
+        assert_eq!(nearest_key("refrences", rule), Some("references"));
+        assert_eq!(nearest_key("colour", rule), None);
+        assert_eq!(nearest_key("x", rule), None);
+        assert_eq!(nearest_key("operator", Schema::Param.keys()), Some("op"));
+        assert_eq!(
+            nearest_key("desc", Schema::Ruleset.keys()),
+            Some("description")
+        );
     }
 }
 
@@ -1456,5 +1832,51 @@ mod trigger_tests {
         assert_eq!(trig(r"изготовлен\w* на станк"), t(Prefix, &["изготовлен"]));
         // A literal the normaliser would change can never occur.
         assert_eq!(trig(r"\d+℃"), None);
+    }
+}
+
+#[cfg(test)]
+mod parse_cost {
+    /// Not a test: `cargo test --release --lib parse_cost -- --ignored --nocapture`
+    /// prints the cost of reading the curated files with the key check
+    /// (`parse_file`) against serde alone.
+    #[test]
+    #[ignore = "a measurement"]
+    fn key_check_cost() {
+        let src = crate::RuleSources::builtin();
+        let files: Vec<(&str, &str)> = src.files().collect();
+        let time = |f: &dyn Fn()| {
+            let mut best = std::time::Duration::MAX;
+            for _ in 0..20 {
+                let t = std::time::Instant::now();
+                f();
+                best = best.min(t.elapsed());
+            }
+            best
+        };
+        let serde_only = time(&|| {
+            for (_, text) in &files {
+                let _ = toml::from_str::<super::RawFile>(text).unwrap();
+            }
+        });
+        let strip = time(&|| {
+            for (_, text) in &files {
+                let mut doc = toml::de::DeTable::parse(text).unwrap();
+                assert!(super::strip_unknown_keys(doc.get_mut(), super::Schema::File).is_empty());
+                let _ = <super::RawFile as serde::Deserialize>::deserialize(
+                    toml::de::Deserializer::from(doc),
+                )
+                .unwrap();
+            }
+        });
+        let full = time(&|| {
+            for (name, text) in &files {
+                let mut d = Vec::new();
+                super::parse_file(name, text, &mut d).unwrap();
+            }
+        });
+        eprintln!(
+            "curated files, best of 20: serde alone {serde_only:?}, key check + serde {strip:?}, parse_file {full:?}"
+        );
     }
 }
