@@ -243,7 +243,8 @@ fn report(e: &Error) {
     }
 }
 
-fn load(a: &RuleArgs) -> Result<Classifier, Error> {
+/// The rule sources and builder settings the flags ask for.
+fn rule_settings(a: &RuleArgs) -> Result<(RuleSources, ClassifierBuilder), Error> {
     let mut sources = if a.no_builtin {
         RuleSources::empty()
     } else {
@@ -266,6 +267,11 @@ fn load(a: &RuleArgs) -> Result<Classifier, Error> {
     if let Some(s) = &a.min_severity {
         b.min_severity(s.parse::<Severity>().map_err(config)?);
     }
+    Ok((sources, b))
+}
+
+fn load(a: &RuleArgs) -> Result<Classifier, Error> {
+    let (sources, b) = rule_settings(a)?;
     b.build(&sources)
 }
 
@@ -927,30 +933,8 @@ fn rules(cmd: RulesCmd) -> Result<i32, Error> {
             Ok(0)
         }
         RulesCmd::Check { format, rules } => {
-            // The sources and settings as `load` makes them; every file is
-            // checked whatever the settings keep (`dualuse::check`).
-            let mut sources = if rules.no_builtin {
-                RuleSources::empty()
-            } else {
-                RuleSources::builtin()
-            };
-            for p in &rules.rules {
-                sources.add_path(p)?;
-            }
-            let mut b = ClassifierBuilder::new();
-            if !rules.rulesets.is_empty() {
-                b.rulesets(rules.rulesets.iter().cloned());
-            }
-            if !rules.categories.is_empty() {
-                let mut cats = Vec::new();
-                for c in &rules.categories {
-                    cats.push(c.parse::<Category>().map_err(config)?);
-                }
-                b.categories(cats);
-            }
-            if let Some(s) = &rules.min_severity {
-                b.min_severity(s.parse::<Severity>().map_err(config)?);
-            }
+            // Every file is checked whatever the settings keep (`dualuse::check`).
+            let (sources, b) = rule_settings(&rules)?;
             let report = dualuse::check::check_rules(&b, &sources)?;
             let w = io_err("writing output");
             if format == "json" {
