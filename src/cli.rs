@@ -33,6 +33,10 @@ enum Cmd {
     },
     /// Precision and recall per category on a labelled CSV (`expected` column).
     Eval(EvalArgs),
+    /// Screen a file and write the picture an analyst looks at first: goods
+    /// by category and month, parties, routes, codes, misdeclarations and
+    /// anomaly flags, as one self-contained HTML page and as JSON.
+    Report(ReportArgs),
 }
 
 #[derive(Args, Clone)]
@@ -159,6 +163,63 @@ struct ExplainArgs {
     rules: RuleArgs,
 }
 
+#[derive(Args)]
+struct ReportArgs {
+    /// Input path, or `-` for standard input.
+    #[arg(default_value = "-")]
+    input: String,
+    /// Write the HTML report here.
+    #[arg(long, value_name = "FILE")]
+    html: Option<String>,
+    /// Write the aggregates as JSON here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<String>,
+    #[command(flatten)]
+    io: InputArgs,
+    /// Importer (consignee) column (default: found by its header).
+    #[arg(long, value_name = "NAME")]
+    importer_column: Option<String>,
+    /// Exporter (shipper) column (default: found by its header).
+    #[arg(long, value_name = "NAME")]
+    exporter_column: Option<String>,
+    /// Declaration date column (default: found by its header).
+    #[arg(long, value_name = "NAME")]
+    date_column: Option<String>,
+    /// Declared value column (default: found by its header).
+    #[arg(long, value_name = "NAME")]
+    value_column: Option<String>,
+    /// Country of origin column (default: found by its header).
+    #[arg(long, value_name = "NAME")]
+    origin_column: Option<String>,
+    /// Trading or dispatch country column (default: found by its header).
+    #[arg(long, value_name = "NAME")]
+    trading_column: Option<String>,
+    /// Transit countries for `third_country_route`, comma-separated ISO
+    /// codes or names (default: the UAE, Türkiye, Central Asia, the South
+    /// Caucasus, Hong Kong, Serbia, Mongolia, Belarus).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    transit: Option<Vec<String>>,
+    /// `sudden_hp_start`: months with declarations but nothing flagged
+    /// before the first flagged month.
+    #[arg(long, default_value_t = 3)]
+    quiet_months: usize,
+    /// `hp_share_outlier`: least ratio of a party's flagged-value share to
+    /// the input's.
+    #[arg(long, default_value_t = 5.0)]
+    outlier_ratio: f64,
+    /// Rows, parties, routes and codes in each top table.
+    #[arg(long, default_value_t = 25)]
+    top: usize,
+    /// No summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
 #[derive(Subcommand)]
 enum RulesCmd {
     /// List rule sets and rules, with counts per category.
@@ -210,6 +271,7 @@ pub fn run() -> i32 {
         Cmd::Explain(a) => explain(a),
         Cmd::Rules { cmd } => rules(cmd),
         Cmd::Eval(a) => eval(a),
+        Cmd::Report(a) => report_cmd(a),
     };
     match res {
         Ok(code) => code,
@@ -1002,4 +1064,108 @@ fn eval(a: EvalArgs) -> Result<i32, Error> {
         print!("{}", report.render(!a.no_confusion));
     }
     Ok(0)
+}
+
+fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
+    use dualuse::report::{self, ReportColumns, Thresholds};
+    if a.html.is_none() && a.json.is_none() {
+        return Err(config("give --html FILE, --json FILE or both".into()));
+    }
+    if let Some(t) = a.threads {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global();
+    }
+    let clf = load(&a.rules)?;
+    let opts = input_options(&a.io)?;
+    let reader = RowReader::open(&a.input, &opts)?;
+    let headers = reader.headers().to_vec();
+    let (screen, mut warnings) = choose_columns(&headers, &a.io)?;
+    let mut taken: Vec<usize> = screen
+        .hs
+        .into_iter()
+        .chain(screen.id)
+        .chain(screen.text.iter().copied())
+        .collect();
+    let mut pick = |given: &Option<String>, names: &[&str]| -> Result<Option<usize>, Error> {
+        let c = match given {
+            Some(g) => Some(headers::given(&headers, g)?),
+            None => headers::find(&headers, names, &[], &taken),
+        };
+        taken.extend(c);
+        Ok(c)
+    };
+    let cols = ReportColumns {
+        importer: pick(&a.importer_column, headers::IMPORTER_NAMES)?,
+        exporter: pick(&a.exporter_column, headers::EXPORTER_NAMES)?,
+        date: pick(&a.date_column, headers::DATE_NAMES)?,
+        value: pick(&a.value_column, headers::VALUE_NAMES)?,
+        origin: pick(&a.origin_column, headers::ORIGIN_NAMES)?,
+        trading: pick(&a.trading_column, headers::TRADING_NAMES)?,
+        screen,
+    };
+    let mut th = Thresholds {
+        quiet_months: a.quiet_months,
+        outlier_ratio: a.outlier_ratio,
+        top: a.top,
+        ..Thresholds::default()
+    };
+    if let Some(t) = &a.transit {
+        th.transit = t
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    let started = std::time::Instant::now();
+    let input = input_meta(&a.input, &reader, opts.encoding);
+    let mut rep = report::build(&clf, reader, &cols, &th, 2048)?;
+    let name = |i: usize| {
+        headers
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", i + 1))
+    };
+    rep.metadata.input = Some(input);
+    rep.metadata.columns = Some(ColumnsMeta {
+        hs: cols.screen.hs.map(name),
+        text: cols.screen.text.iter().map(|&i| name(i)).collect(),
+        id: cols.screen.id.map(name),
+    });
+    warnings.extend(rep.left_out.iter().cloned());
+    if let Some(p) = &a.json {
+        let json =
+            serde_json::to_string_pretty(&rep).map_err(|e| io_err("writing JSON")(e.into()))?;
+        write_atomically(p, json.as_bytes())?;
+    }
+    if let Some(p) = &a.html {
+        write_atomically(p, report::render_html(&rep).as_bytes())?;
+    }
+    if !a.quiet {
+        let t = &rep.totals;
+        let mut e = std::io::stderr().lock();
+        let _ = writeln!(
+            e,
+            "dualuse report: {} rows read, {} screened, {} flagged, {} rejected, {} misdeclared; {} parties, {} with flags; {:.2} s",
+            t.rows_read,
+            t.rows_screened,
+            t.rows_flagged,
+            t.rows_rejected,
+            t.rows_misdeclared,
+            rep.parties.len(),
+            rep.anomalies.len(),
+            started.elapsed().as_secs_f64()
+        );
+        for w in &warnings {
+            let _ = writeln!(e, "  note: {w}");
+        }
+    }
+    Ok(if rep.totals.rows_flagged > 0 { 1 } else { 0 })
+}
+
+/// Writes a whole file through a temporary file renamed into place.
+fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), Error> {
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes).map_err(io_err("writing output"))?;
+    f.commit()
 }

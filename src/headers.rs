@@ -235,6 +235,114 @@ pub fn companions(headers: &[String], taken: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// Importer (consignee, buyer) column names.
+pub const IMPORTER_NAMES: &[&str] = &[
+    "importer",
+    "consignee",
+    "buyer",
+    "importer name",
+    "consignee name",
+    "получатель",
+    "импортер",
+    "импортёр",
+    "покупатель",
+    "грузополучатель",
+    "收货人",
+    "进口商",
+    "境内收货人",
+    "买方",
+    "empfänger",
+    "alıcı",
+];
+
+/// Exporter (shipper, consignor, seller) column names.
+pub const EXPORTER_NAMES: &[&str] = &[
+    "exporter",
+    "shipper",
+    "consignor",
+    "seller",
+    "supplier",
+    "exporter name",
+    "shipper name",
+    "отправитель",
+    "экспортер",
+    "экспортёр",
+    "продавец",
+    "грузоотправитель",
+    "поставщик",
+    "发货人",
+    "出口商",
+    "境外发货人",
+    "卖方",
+    "absender",
+    "versender",
+];
+
+/// Declaration date column names.
+pub const DATE_NAMES: &[&str] = &[
+    "decl date",
+    "declaration date",
+    "date",
+    "arrival date",
+    "shipment date",
+    "дата",
+    "дата декларации",
+    "дата регистрации",
+    "дата выпуска",
+    "日期",
+    "申报日期",
+    "进口日期",
+    "出口日期",
+    "datum",
+];
+
+/// Declared value column names.
+pub const VALUE_NAMES: &[&str] = &[
+    "customs value usd",
+    "customs value",
+    "value usd",
+    "value",
+    "statistical value",
+    "invoice value",
+    "amount",
+    "total value",
+    "стоимость",
+    "таможенная стоимость",
+    "фактурная стоимость",
+    "статистическая стоимость",
+    "стоимость usd",
+    "金额",
+    "总价",
+    "美元",
+    "美元金额",
+    "wert",
+];
+
+/// Country of origin column names.
+pub const ORIGIN_NAMES: &[&str] = &[
+    "origin country",
+    "country of origin",
+    "origin",
+    "страна происхождения",
+    "原产国",
+    "原产地",
+    "ursprungsland",
+];
+
+/// Trading or dispatch country column names.
+pub const TRADING_NAMES: &[&str] = &[
+    "trading country",
+    "dispatch country",
+    "country of dispatch",
+    "export country",
+    "торгующая страна",
+    "страна отправления",
+    "贸易国",
+    "启运国",
+    "贸易国别",
+    "versendungsland",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

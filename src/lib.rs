@@ -84,6 +84,7 @@ pub mod normalize;
 pub mod oracle;
 pub mod output;
 pub mod params;
+pub mod report;
 mod result;
 mod rules;
 mod types;

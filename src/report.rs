@@ -1,0 +1,968 @@
+//! `dualuse report`: screen a whole input and aggregate it into what an
+//! analyst looks at first — flagged goods per category and month, parties,
+//! routes, codes, misdeclarations — and flag parties whose behaviour looks
+//! like the evasion schemes of the public record. Rows are never kept:
+//! memory grows with the number of distinct parties, routes, codes and
+//! (for `code_shopping`, bounded by [`Thresholds::max_descriptions`])
+//! flagged descriptions, not with the number of rows.
+//!
+//! The JSON's top-level keys are fixed by the public contract (SPEC §4):
+//! `metadata`, `by_category`, `parties`, `routes`, `codes`,
+//! `manufacturers`, `parts`, `misdeclarations`, `code_shopping`; this
+//! module adds `totals`, `anomalies`, `thresholds` and `left_out`.
+//!
+//! ```
+//! use dualuse::batch::Columns;
+//! use dualuse::input::{InputOptions, RowReader};
+//! use dualuse::report::{build, ReportColumns, Thresholds};
+//!
+//! let csv = "decl_date,hs_code,goods_description,importer,customs_value_usd\n\
+//!            2024-03-01,848210,BALL BEARING 6204,OOO ROMASHKA,100\n";
+//! let reader = RowReader::from_reader(Box::new(csv.as_bytes()), "demo.csv", &InputOptions::default())?;
+//! let clf = dualuse::Classifier::builtin()?;
+//! let cols = ReportColumns {
+//!     screen: Columns { hs: Some(1), text: vec![2], id: None },
+//!     date: Some(0), importer: Some(3), value: Some(4),
+//!     ..ReportColumns::default()
+//! };
+//! let report = build(&clf, reader, &cols, &Thresholds::default(), 64)?;
+//! assert_eq!(report.totals.rows_flagged, 1);
+//! assert_eq!(report.by_category["bearings"].by_month["2024-03"].rows, 1);
+//! # Ok::<(), dualuse::Error>(())
+//! ```
+
+use crate::batch::{self, Columns};
+use crate::error::Result;
+use crate::input::{Fields, Row, RowReader};
+use crate::output::Metadata;
+use crate::types::Category;
+use crate::{Classifier, Scratch};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+mod html;
+pub mod names;
+
+pub use html::render_html;
+
+/// Which input columns the report reads, besides those screened.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportColumns {
+    /// Code, description and id columns, as for screening.
+    pub screen: Columns,
+    /// The importer (consignee, buyer).
+    pub importer: Option<usize>,
+    /// The exporter (shipper, consignor, seller).
+    pub exporter: Option<usize>,
+    /// The declaration date.
+    pub date: Option<usize>,
+    /// The declared (customs) value.
+    pub value: Option<usize>,
+    /// The country of origin.
+    pub origin: Option<usize>,
+    /// The trading or dispatch country.
+    pub trading: Option<usize>,
+}
+
+/// Where the anomaly flags trip. Every figure that trips a flag is written
+/// next to it, so an analyst can judge it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// `sudden_hp_start`: months with declarations but no flagged row
+    /// before the first flagged month.
+    pub quiet_months: usize,
+    /// `sudden_hp_start`: the least share of flagged rows from the first
+    /// flagged month on.
+    pub min_share_after: f64,
+    /// `hp_share_outlier`: the least ratio of the party's flagged-value
+    /// share to the whole input's.
+    pub outlier_ratio: f64,
+    /// `hp_share_outlier`: the least flagged-value share of the party.
+    pub outlier_min_share: f64,
+    /// `hp_share_outlier`: the least number of rows of the party.
+    pub outlier_min_rows: u64,
+    /// `third_country_route`: trading or dispatch countries through which
+    /// goods are known to be routed (ISO codes or names, compared case-
+    /// insensitively).
+    pub transit: Vec<String>,
+    /// `code_shopping`: the least number of distinct HS-6 codes for one
+    /// description or part number.
+    pub min_codes: usize,
+    /// `misdeclaration_repeat`: the least number of misdeclared rows.
+    pub min_misdeclared: u64,
+    /// Rows, parties, routes and codes listed in each "top" table.
+    pub top: usize,
+    /// Misdeclared rows kept with their evidence (all are counted).
+    pub max_misdeclarations: usize,
+    /// Distinct flagged descriptions tracked for `code_shopping` (the
+    /// rest are counted as not tracked).
+    pub max_descriptions: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            quiet_months: 3,
+            min_share_after: 0.2,
+            outlier_ratio: 5.0,
+            outlier_min_share: 0.5,
+            outlier_min_rows: 5,
+            transit: DEFAULT_TRANSIT.iter().map(|s| s.to_string()).collect(),
+            min_codes: 2,
+            min_misdeclared: 2,
+            top: 25,
+            max_misdeclarations: 1_000,
+            max_descriptions: 200_000,
+        }
+    }
+}
+
+/// Countries named in the public record (EU sanctions guidance on
+/// circumvention, OFAC/BIS advisories) as routes for high-priority goods
+/// into Russia: the UAE, Türkiye, Central Asia, the South Caucasus, Hong
+/// Kong, Serbia. ISO 3166 alpha-2 codes and English and Russian names.
+pub const DEFAULT_TRANSIT: &[&str] = &[
+    "AE",
+    "TR",
+    "KZ",
+    "KG",
+    "UZ",
+    "TJ",
+    "AM",
+    "GE",
+    "AZ",
+    "HK",
+    "RS",
+    "MN",
+    "BY",
+    "united arab emirates",
+    "uae",
+    "turkey",
+    "türkiye",
+    "kazakhstan",
+    "kyrgyzstan",
+    "uzbekistan",
+    "tajikistan",
+    "armenia",
+    "georgia",
+    "azerbaijan",
+    "hong kong",
+    "serbia",
+    "mongolia",
+    "belarus",
+    "оаэ",
+    "объединенные арабские эмираты",
+    "турция",
+    "казахстан",
+    "киргизия",
+    "кыргызстан",
+    "узбекистан",
+    "таджикистан",
+    "армения",
+    "грузия",
+    "азербайджан",
+    "гонконг",
+    "сербия",
+    "монголия",
+    "беларусь",
+    "белоруссия",
+];
+
+/// Rows and declared value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct RowsValue {
+    /// Rows.
+    pub rows: u64,
+    /// Sum of the declared values that could be read.
+    pub value: f64,
+}
+
+impl RowsValue {
+    fn add(&mut self, v: Option<f64>) {
+        self.rows += 1;
+        self.value += v.unwrap_or(0.0);
+    }
+}
+
+/// Counts over the whole input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Totals {
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows screened.
+    pub rows_screened: u64,
+    /// Rows that could not be read.
+    pub rows_rejected: u64,
+    /// Rows flagged.
+    pub rows_flagged: u64,
+    /// Rows with a misdeclaration signal.
+    pub rows_misdeclared: u64,
+    /// Sum of declared values.
+    pub value: f64,
+    /// Sum of declared values of flagged rows.
+    pub flagged_value: f64,
+    /// Rows whose value column could not be read as a number.
+    pub unreadable_values: u64,
+    /// Rows whose date column could not be read as a date.
+    pub unreadable_dates: u64,
+}
+
+/// One category's flagged rows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CategoryAgg {
+    /// Flagged rows of the category.
+    pub rows: u64,
+    /// Their declared value.
+    pub value: f64,
+    /// By month (`YYYY-MM`), where a date column exists.
+    pub by_month: BTreeMap<String, RowsValue>,
+}
+
+/// An anomaly flag on a party, with the figures that tripped it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Flag {
+    /// `sudden_hp_start`, `hp_share_outlier`, `third_country_route`,
+    /// `code_shopping` or `misdeclaration_repeat`.
+    pub id: &'static str,
+    /// The figures, by name.
+    pub figures: BTreeMap<&'static str, serde_json::Value>,
+}
+
+/// One party (importer or exporter), after name normalisation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Party {
+    /// The most frequent spelling.
+    pub name: String,
+    /// `importer` or `exporter`.
+    pub role: &'static str,
+    /// The raw names grouped under it, most frequent first (at most 20).
+    pub spellings: Vec<String>,
+    /// Rows.
+    pub rows: u64,
+    /// Flagged rows.
+    pub flagged_rows: u64,
+    /// Declared value of all rows.
+    pub value: f64,
+    /// Declared value of flagged rows.
+    pub flagged_value: f64,
+    /// Flagged rows per category.
+    pub categories: BTreeMap<String, u64>,
+    /// First date seen (where a date column exists).
+    pub first_seen: Option<String>,
+    /// First date with a flagged row.
+    pub first_flagged: Option<String>,
+    /// Rows with a misdeclaration signal.
+    pub misdeclared_rows: u64,
+    /// Anomaly flags.
+    pub flags: Vec<Flag>,
+}
+
+/// Origin → trading country of flagged rows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Route {
+    /// Country of origin.
+    pub origin: String,
+    /// Trading or dispatch country.
+    pub trading: String,
+    /// Flagged rows.
+    pub rows: u64,
+    /// Their declared value.
+    pub value: f64,
+}
+
+/// A key (HS-6 code, manufacturer, part number) among flagged rows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Count {
+    /// The key.
+    pub key: String,
+    /// Flagged rows.
+    pub rows: u64,
+    /// Their declared value.
+    pub value: f64,
+}
+
+/// A misdeclared row, with its evidence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MisdeclaredRow {
+    /// Data row number.
+    pub row: u64,
+    /// Id column value.
+    pub id: Option<String>,
+    /// The declared code.
+    pub hs: String,
+    /// The categories named by the description.
+    pub categories: Vec<String>,
+    /// What matched, `RULE:KIND=TEXT`.
+    pub evidence: Vec<String>,
+    /// The importer as written.
+    pub importer: Option<String>,
+}
+
+/// One description or part number declared under several HS-6 codes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CodeShopping {
+    /// `description` or `part`.
+    pub kind: &'static str,
+    /// The normalised description or the part number.
+    pub key: String,
+    /// HS-6 code → rows.
+    pub codes: BTreeMap<String, u64>,
+    /// Rows.
+    pub rows: u64,
+    /// The parties (importers, or exporters where no importer) involved.
+    pub parties: Vec<String>,
+}
+
+/// The aggregates of one input.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Version, rule sets, input, columns used.
+    pub metadata: Metadata,
+    /// Counts over the whole input.
+    pub totals: Totals,
+    /// Per category: flagged rows and value, by month.
+    pub by_category: BTreeMap<String, CategoryAgg>,
+    /// Parties, most flagged value first.
+    pub parties: Vec<Party>,
+    /// Origin → trading routes of flagged rows, most rows first.
+    pub routes: Vec<Route>,
+    /// Top HS-6 codes of flagged rows.
+    pub codes: Vec<Count>,
+    /// Top manufacturers named in flagged rows.
+    pub manufacturers: Vec<Count>,
+    /// Top part numbers in flagged rows.
+    pub parts: Vec<Count>,
+    /// Misdeclared rows (at most [`Thresholds::max_misdeclarations`]).
+    pub misdeclarations: Vec<MisdeclaredRow>,
+    /// Descriptions and parts declared under several HS-6 codes.
+    pub code_shopping: Vec<CodeShopping>,
+    /// Parties with at least one anomaly flag: (role, name, flag ids).
+    pub anomalies: Vec<Anomaly>,
+    /// The thresholds used.
+    pub thresholds: Thresholds,
+    /// Sections left out, and why (a column the input does not have).
+    pub left_out: Vec<String>,
+}
+
+/// A party with its flags, for the anomaly table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Anomaly {
+    /// The party's name.
+    pub name: String,
+    /// `importer` or `exporter`.
+    pub role: &'static str,
+    /// The flags with their figures.
+    pub flags: Vec<Flag>,
+}
+
+/// What a worker extracts from one row for the aggregator.
+struct Facts {
+    row: u64,
+    rejected: bool,
+    flagged: bool,
+    date: Option<String>,
+    date_unreadable: bool,
+    value: Option<f64>,
+    value_unreadable: bool,
+    importer: Option<String>,
+    exporter: Option<String>,
+    origin: Option<String>,
+    trading: Option<String>,
+    categories: Vec<Category>,
+    hs6: Option<String>,
+    misdeclared: Option<MisdeclaredRow>,
+    desc_key: Option<String>,
+}
+
+fn cell(fields: &Fields, i: Option<usize>) -> Option<String> {
+    i.and_then(|i| fields.get(i))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn facts(clf: &Classifier, scratch: &mut Scratch, row: &Row, cols: &ReportColumns) -> Facts {
+    let mut f = Facts {
+        row: row.row,
+        rejected: true,
+        flagged: false,
+        date: None,
+        date_unreadable: false,
+        value: None,
+        value_unreadable: false,
+        importer: None,
+        exporter: None,
+        origin: None,
+        trading: None,
+        categories: vec![],
+        hs6: None,
+        misdeclared: None,
+        desc_key: None,
+    };
+    let Ok(fields) = &row.fields else { return f };
+    let Ok(r) = batch::screen_fields(clf, scratch, fields, &cols.screen) else {
+        return f;
+    };
+    f.rejected = false;
+    f.flagged = r.flagged();
+    let raw_date = cell(fields, cols.date);
+    f.date = raw_date.as_deref().and_then(names::parse_date);
+    f.date_unreadable = raw_date.is_some() && f.date.is_none();
+    let raw_value = cell(fields, cols.value);
+    f.value = raw_value.as_deref().and_then(names::parse_value);
+    f.value_unreadable = raw_value.is_some() && f.value.is_none();
+    f.importer = cell(fields, cols.importer);
+    f.exporter = cell(fields, cols.exporter);
+    f.origin = cell(fields, cols.origin).map(|c| c.to_uppercase());
+    f.trading = cell(fields, cols.trading).map(|c| c.to_uppercase());
+    if f.flagged {
+        f.categories = r.categories.clone();
+        f.hs6 =
+            r.hs.digits
+                .as_ref()
+                .filter(|d| d.len() >= 6)
+                .map(|d| d[..6].to_string());
+        if f.hs6.is_some() {
+            let text: Vec<&str> = cols
+                .screen
+                .text
+                .iter()
+                .filter_map(|&i| fields.get(i))
+                .collect();
+            f.desc_key = Some(names::description_key(&text.join(" ")));
+        }
+    }
+    if !r.misdeclarations.is_empty() {
+        f.misdeclared = Some(MisdeclaredRow {
+            row: row.row,
+            id: cell(fields, cols.screen.id),
+            hs: r.hs.digits.clone().unwrap_or_default(),
+            categories: r
+                .misdeclarations
+                .iter()
+                .map(|m| m.category.as_str().to_string())
+                .collect(),
+            evidence: r
+                .hits
+                .iter()
+                .flat_map(|h| h.evidence.iter().map(move |e| (h, e)))
+                .filter(|(_, e)| e.start.is_some())
+                .take(8)
+                .map(|(h, e)| format!("{}:{}={}", h.rule, e.kind.as_str(), e.text))
+                .collect(),
+            importer: f.importer.clone(),
+        });
+    }
+    f
+}
+
+/// A party while the input is read.
+#[derive(Default)]
+struct PartyAcc {
+    spellings: HashMap<String, u64>,
+    rows: u64,
+    flagged_rows: u64,
+    value: f64,
+    flagged_value: f64,
+    categories: BTreeMap<String, u64>,
+    first_seen: Option<String>,
+    first_flagged: Option<String>,
+    misdeclared_rows: u64,
+    /// Month → (rows, flagged rows).
+    months: BTreeMap<String, (u64, u64)>,
+    /// Transit country → flagged rows routed through it.
+    transit: BTreeMap<String, u64>,
+    /// Descriptions declared under several codes that this party declared.
+    shopping: u64,
+}
+
+/// One flagged description while reading: HS-6 → rows, and the parties
+/// (role, key) that declared it.
+type Shopping = (BTreeMap<String, u64>, BTreeSet<(&'static str, String)>);
+
+/// Spellings kept per party while reading (the most frequent 20 are shown).
+const MAX_SPELLINGS: usize = 200;
+
+struct Agg {
+    th: Thresholds,
+    totals: Totals,
+    by_category: BTreeMap<String, CategoryAgg>,
+    /// (role, key) → party.
+    parties: HashMap<(&'static str, String), PartyAcc>,
+    /// Raw name → normalised key, so each distinct spelling is normalised once.
+    keys: HashMap<String, String>,
+    routes: HashMap<(String, String), RowsValue>,
+    codes: HashMap<String, RowsValue>,
+    misdeclarations: Vec<MisdeclaredRow>,
+    /// Description key → (HS-6 → rows, parties).
+    shopping: HashMap<String, Shopping>,
+    untracked_descriptions: u64,
+    transit: Vec<String>,
+}
+
+impl Agg {
+    fn new(th: &Thresholds) -> Agg {
+        Agg {
+            transit: th.transit.iter().map(|t| t.to_lowercase()).collect(),
+            th: th.clone(),
+            totals: Totals::default(),
+            by_category: BTreeMap::new(),
+            parties: HashMap::new(),
+            keys: HashMap::new(),
+            routes: HashMap::new(),
+            codes: HashMap::new(),
+            misdeclarations: Vec::new(),
+            shopping: HashMap::new(),
+            untracked_descriptions: 0,
+        }
+    }
+
+    fn key(&mut self, raw: &str) -> String {
+        if let Some(k) = self.keys.get(raw) {
+            return k.clone();
+        }
+        let k = names::party_key(raw);
+        self.keys.insert(raw.to_string(), k.clone());
+        k
+    }
+
+    fn add(&mut self, f: Facts) {
+        let t = &mut self.totals;
+        t.rows_read += 1;
+        if f.rejected {
+            t.rows_rejected += 1;
+            return;
+        }
+        t.rows_screened += 1;
+        t.value += f.value.unwrap_or(0.0);
+        t.unreadable_values += f.value_unreadable as u64;
+        t.unreadable_dates += f.date_unreadable as u64;
+        let month = f.date.as_ref().map(|d| d[..7].to_string());
+        let routed = match (&f.origin, &f.trading) {
+            (Some(o), Some(tr)) if o != tr && self.transit.contains(&tr.to_lowercase()) => {
+                Some(tr.clone())
+            }
+            _ => None,
+        };
+        if f.flagged {
+            t.rows_flagged += 1;
+            t.flagged_value += f.value.unwrap_or(0.0);
+            for c in &f.categories {
+                let agg = self.by_category.entry(c.as_str().to_string()).or_default();
+                agg.rows += 1;
+                agg.value += f.value.unwrap_or(0.0);
+                if let Some(m) = &month {
+                    agg.by_month.entry(m.clone()).or_default().add(f.value);
+                }
+            }
+            if let (Some(o), Some(tr)) = (&f.origin, &f.trading) {
+                self.routes
+                    .entry((o.clone(), tr.clone()))
+                    .or_default()
+                    .add(f.value);
+            }
+            if let Some(h) = &f.hs6 {
+                self.codes.entry(h.clone()).or_default().add(f.value);
+            }
+        }
+        if f.misdeclared.is_some() {
+            t.rows_misdeclared += 1;
+        }
+        let mut roles: Vec<(&'static str, String)> = Vec::new();
+        for (role, raw) in [("importer", &f.importer), ("exporter", &f.exporter)] {
+            let Some(raw) = raw else { continue };
+            let key = self.key(raw);
+            if key.is_empty() {
+                continue;
+            }
+            roles.push((role, key.clone()));
+            let p = self.parties.entry((role, key)).or_default();
+            if p.spellings.len() < MAX_SPELLINGS || p.spellings.contains_key(raw) {
+                *p.spellings.entry(raw.clone()).or_default() += 1;
+            }
+            p.rows += 1;
+            p.value += f.value.unwrap_or(0.0);
+            if let Some(d) = &f.date {
+                if p.first_seen.as_ref().is_none_or(|x| d < x) {
+                    p.first_seen = Some(d.clone());
+                }
+            }
+            if let Some(m) = &month {
+                let e = p.months.entry(m.clone()).or_default();
+                e.0 += 1;
+                e.1 += f.flagged as u64;
+            }
+            if f.flagged {
+                p.flagged_rows += 1;
+                p.flagged_value += f.value.unwrap_or(0.0);
+                for c in &f.categories {
+                    *p.categories.entry(c.as_str().to_string()).or_default() += 1;
+                }
+                if let Some(d) = &f.date {
+                    if p.first_flagged.as_ref().is_none_or(|x| d < x) {
+                        p.first_flagged = Some(d.clone());
+                    }
+                }
+                if let Some(tr) = &routed {
+                    *p.transit.entry(tr.clone()).or_default() += 1;
+                }
+            }
+            if f.misdeclared.is_some() {
+                p.misdeclared_rows += 1;
+            }
+        }
+        if let (Some(h), Some(k)) = (&f.hs6, &f.desc_key) {
+            let tracked = self.shopping.len() < self.th.max_descriptions;
+            match self.shopping.get_mut(k) {
+                Some(e) => {
+                    *e.0.entry(h.clone()).or_default() += 1;
+                    e.1.extend(roles.iter().take(1).cloned());
+                }
+                None if tracked => {
+                    let e = self.shopping.entry(k.clone()).or_default();
+                    *e.0.entry(h.clone()).or_default() += 1;
+                    e.1.extend(roles.iter().take(1).cloned());
+                }
+                None => self.untracked_descriptions += 1,
+            }
+        }
+        if let Some(m) = f.misdeclared {
+            if self.misdeclarations.len() < self.th.max_misdeclarations {
+                self.misdeclarations.push(m);
+            }
+        }
+    }
+
+    fn finish(mut self, metadata: Metadata, left_out: Vec<String>) -> Report {
+        let th = self.th.clone();
+        let top = th.top;
+        // Descriptions under several codes, and the parties that declared them.
+        let mut shopping: Vec<CodeShopping> = Vec::new();
+        for (key, (codes, parties)) in std::mem::take(&mut self.shopping) {
+            if codes.len() < th.min_codes {
+                continue;
+            }
+            for p in &parties {
+                if let Some(acc) = self.parties.get_mut(p) {
+                    acc.shopping += 1;
+                }
+            }
+            shopping.push(CodeShopping {
+                kind: "description",
+                rows: codes.values().sum(),
+                key,
+                codes,
+                parties: parties.into_iter().map(|(_, k)| k).collect(),
+            });
+        }
+        shopping.sort_by(|a, b| {
+            b.codes
+                .len()
+                .cmp(&a.codes.len())
+                .then(b.rows.cmp(&a.rows))
+                .then(a.key.cmp(&b.key))
+        });
+        let dump_share = if self.totals.value > 0.0 {
+            self.totals.flagged_value / self.totals.value
+        } else {
+            0.0
+        };
+        let mut display: HashMap<(&'static str, String), String> = HashMap::new();
+        let mut parties: Vec<Party> = Vec::with_capacity(self.parties.len());
+        for ((role, key), acc) in std::mem::take(&mut self.parties) {
+            let mut sp: Vec<(String, u64)> = acc.spellings.into_iter().collect();
+            sp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let name = sp.first().map(|s| s.0.clone()).unwrap_or_default();
+            display.insert((role, key), name.clone());
+            let mut flags = Vec::new();
+            if let Some(f) = sudden_start(&acc.months, &th) {
+                flags.push(f);
+            }
+            let share = if acc.value > 0.0 {
+                acc.flagged_value / acc.value
+            } else {
+                0.0
+            };
+            if acc.rows >= th.outlier_min_rows
+                && share >= th.outlier_min_share
+                && share >= th.outlier_ratio * dump_share
+            {
+                flags.push(flag(
+                    "hp_share_outlier",
+                    [
+                        ("flagged_value_share", share.into()),
+                        ("input_flagged_value_share", dump_share.into()),
+                        ("rows", acc.rows.into()),
+                    ],
+                ));
+            }
+            if !acc.transit.is_empty() {
+                let rows: u64 = acc.transit.values().sum();
+                flags.push(flag(
+                    "third_country_route",
+                    [
+                        ("flagged_rows_via_transit", rows.into()),
+                        (
+                            "countries",
+                            serde_json::to_value(&acc.transit).unwrap_or_default(),
+                        ),
+                    ],
+                ));
+            }
+            if acc.shopping > 0 {
+                flags.push(flag(
+                    "code_shopping",
+                    [("descriptions_under_several_codes", acc.shopping.into())],
+                ));
+            }
+            if acc.misdeclared_rows >= th.min_misdeclared {
+                flags.push(flag(
+                    "misdeclaration_repeat",
+                    [("misdeclared_rows", acc.misdeclared_rows.into())],
+                ));
+            }
+            parties.push(Party {
+                name,
+                role,
+                spellings: sp.into_iter().take(20).map(|s| s.0).collect(),
+                rows: acc.rows,
+                flagged_rows: acc.flagged_rows,
+                value: acc.value,
+                flagged_value: acc.flagged_value,
+                categories: acc.categories,
+                first_seen: acc.first_seen,
+                first_flagged: acc.first_flagged,
+                misdeclared_rows: acc.misdeclared_rows,
+                flags,
+            });
+        }
+        for s in &mut shopping {
+            let names: Vec<String> = std::mem::take(&mut s.parties)
+                .into_iter()
+                .map(|k| {
+                    display
+                        .get(&("importer", k.clone()))
+                        .or_else(|| display.get(&("exporter", k.clone())))
+                        .cloned()
+                        .unwrap_or(k)
+                })
+                .collect();
+            s.parties = names;
+        }
+        parties.sort_by(|a, b| {
+            b.flagged_value
+                .total_cmp(&a.flagged_value)
+                .then(b.flagged_rows.cmp(&a.flagged_rows))
+                .then(a.name.cmp(&b.name))
+                .then(a.role.cmp(b.role))
+        });
+        let anomalies = parties
+            .iter()
+            .filter(|p| !p.flags.is_empty())
+            .map(|p| Anomaly {
+                name: p.name.clone(),
+                role: p.role,
+                flags: p.flags.clone(),
+            })
+            .collect();
+        let mut routes: Vec<Route> = self
+            .routes
+            .into_iter()
+            .map(|((origin, trading), rv)| Route {
+                origin,
+                trading,
+                rows: rv.rows,
+                value: rv.value,
+            })
+            .collect();
+        routes.sort_by(|a, b| {
+            b.rows
+                .cmp(&a.rows)
+                .then(a.origin.cmp(&b.origin))
+                .then(a.trading.cmp(&b.trading))
+        });
+        let mut left_out = left_out;
+        if self.untracked_descriptions > 0 {
+            left_out.push(format!(
+                "code_shopping: {} flagged rows with descriptions beyond the first {} were not tracked",
+                self.untracked_descriptions, th.max_descriptions
+            ));
+        }
+        if self.totals.rows_misdeclared as usize > self.misdeclarations.len() {
+            left_out.push(format!(
+                "misdeclarations: {} of {} misdeclared rows are listed",
+                self.misdeclarations.len(),
+                self.totals.rows_misdeclared
+            ));
+        }
+        Report {
+            metadata,
+            totals: self.totals,
+            by_category: self.by_category,
+            parties,
+            routes,
+            codes: top_counts(self.codes, top),
+            manufacturers: Vec::new(),
+            parts: Vec::new(),
+            misdeclarations: self.misdeclarations,
+            code_shopping: shopping,
+            anomalies,
+            thresholds: th,
+            left_out,
+        }
+    }
+}
+
+fn flag<const N: usize>(id: &'static str, figures: [(&'static str, serde_json::Value); N]) -> Flag {
+    Flag {
+        id,
+        figures: figures.into_iter().collect(),
+    }
+}
+
+/// `sudden_hp_start`: at least `quiet_months` months with declarations and
+/// no flagged row, then flagged rows from the first flagged month on.
+fn sudden_start(months: &BTreeMap<String, (u64, u64)>, th: &Thresholds) -> Option<Flag> {
+    let first = months.iter().position(|(_, &(_, f))| f > 0)?;
+    if first < th.quiet_months {
+        return None;
+    }
+    let (before_rows, _) = months
+        .values()
+        .take(first)
+        .fold((0, 0), |a, &(r, f)| (a.0 + r, a.1 + f));
+    let (after_rows, after_flagged) = months
+        .values()
+        .skip(first)
+        .fold((0u64, 0u64), |a, &(r, f)| (a.0 + r, a.1 + f));
+    let share_after = after_flagged as f64 / after_rows.max(1) as f64;
+    if share_after < th.min_share_after {
+        return None;
+    }
+    let month = months.keys().nth(first)?.clone();
+    Some(flag(
+        "sudden_hp_start",
+        [
+            ("first_flagged_month", month.into()),
+            ("quiet_months_before", first.into()),
+            ("rows_before", before_rows.into()),
+            ("flagged_share_before", 0.0.into()),
+            ("rows_after", after_rows.into()),
+            ("flagged_share_after", share_after.into()),
+        ],
+    ))
+}
+
+fn top_counts(m: HashMap<String, RowsValue>, n: usize) -> Vec<Count> {
+    let mut v: Vec<Count> = m
+        .into_iter()
+        .map(|(key, rv)| Count {
+            key,
+            rows: rv.rows,
+            value: rv.value,
+        })
+        .collect();
+    v.sort_by(|a, b| b.rows.cmp(&a.rows).then(a.key.cmp(&b.key)));
+    v.truncate(n);
+    v
+}
+
+/// Screens every row of `reader` and aggregates it (see the module docs).
+/// `metadata.input` and `metadata.columns` are the caller's to fill.
+///
+/// # Errors
+/// Reading the input fails. Rows that cannot be read are counted as
+/// rejected, never skipped silently.
+pub fn build(
+    clf: &Classifier,
+    mut reader: RowReader,
+    cols: &ReportColumns,
+    th: &Thresholds,
+    chunk_rows: usize,
+) -> Result<Report> {
+    let mut cols = cols.clone();
+    if cols.screen.text.is_empty() {
+        cols.screen.text.push(0);
+    }
+    let mut left_out = Vec::new();
+    let missing = |c: Option<usize>, what: &str, sections: &str, out: &mut Vec<String>| {
+        if c.is_none() {
+            out.push(format!("no {what} column: {sections} left out"));
+        }
+    };
+    missing(
+        cols.date,
+        "date",
+        "months, first_seen, sudden_hp_start",
+        &mut left_out,
+    );
+    missing(
+        cols.value,
+        "value",
+        "declared values, hp_share_outlier",
+        &mut left_out,
+    );
+    if cols.importer.is_none() && cols.exporter.is_none() {
+        left_out.push("no importer or exporter column: parties and their flags left out".into());
+    }
+    if cols.origin.is_none() || cols.trading.is_none() {
+        left_out.push(
+            "no origin and trading country columns: routes and third_country_route left out".into(),
+        );
+    }
+    if cols.screen.hs.is_none() {
+        left_out.push("no code column: codes, misdeclarations and code_shopping left out".into());
+    }
+    left_out.push("manufacturers and parts: part-number extraction is not in this build".into());
+    let mut agg = Agg::new(th);
+    let per_row = {
+        let clf = clf.clone();
+        let cols = cols.clone();
+        move |scratch: &mut Scratch, row: &Row| facts(&clf, scratch, row, &cols)
+    };
+    let mut consume = |f: Facts, _bytes: u64| -> Result<()> {
+        let _ = f.row;
+        agg.add(f);
+        Ok(())
+    };
+    batch::drive(clf, &mut reader, chunk_rows, per_row, &mut consume)?;
+    Ok(agg.finish(Metadata::new(clf), left_out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn months(v: &[(&str, u64, u64)]) -> BTreeMap<String, (u64, u64)> {
+        v.iter().map(|&(m, r, f)| (m.to_string(), (r, f))).collect()
+    }
+
+    #[test]
+    fn sudden_start_needs_a_quiet_stretch() {
+        let th = Thresholds::default();
+        let quiet = months(&[
+            ("2024-01", 5, 0),
+            ("2024-02", 4, 0),
+            ("2024-03", 6, 0),
+            ("2024-04", 5, 4),
+            ("2024-05", 5, 5),
+        ]);
+        let f = sudden_start(&quiet, &th).unwrap();
+        assert_eq!(f.figures["first_flagged_month"], "2024-04");
+        assert_eq!(f.figures["rows_before"], 15);
+        let steady = months(&[("2024-01", 5, 5), ("2024-02", 5, 5), ("2024-03", 5, 5)]);
+        assert!(sudden_start(&steady, &th).is_none());
+        let short = months(&[("2024-01", 5, 0), ("2024-02", 5, 5)]);
+        assert!(sudden_start(&short, &th).is_none());
+        let trickle = months(&[
+            ("2024-01", 50, 0),
+            ("2024-02", 50, 0),
+            ("2024-03", 50, 0),
+            ("2024-04", 50, 1),
+        ]);
+        assert!(
+            sudden_start(&trickle, &th).is_none(),
+            "one row in 50 is no start"
+        );
+    }
+}
