@@ -5,7 +5,13 @@
 //! cargo run --release --example gen_dump -- --rows 10000 --seed 7 --out -
 //! ```
 //!
-//! Columns: `id,hs_code,description,country,value_usd`. Lines have the shapes
+//! Columns: `id,hs_code,description,country,value_usd`; with `--shape
+//! vendor`, the 13 columns of a customs data vendor's export
+//! ([`VENDOR_HEADER`]: declaration number, item, date, code, description,
+//! exporter, importer, origin and trading country, value, weight, quantity,
+//! unit), with a pool of importers written in three spellings each, and a
+//! few importers that declare nothing of high priority until July 2024 and
+//! then import it from China through a transit country. Lines have the shapes
 //! of real declarations: upper-case Russian TN VED wording with maker, brand
 //! and model attributes, Chinese declaration elements separated by `/` and
 //! `|`, terse English bills of lading, some German. About 3% of rows declare
@@ -1049,10 +1055,151 @@ pub fn push_csv_row(out: &mut Vec<u8>, r: &Row) {
 /// The CSV header line.
 pub const HEADER: &str = "id,hs_code,description,country,value_usd\n";
 
+/// The header of `--shape vendor`.
+pub const VENDOR_HEADER: &str = "declaration_id,item_no,decl_date,hs_code,goods_description,exporter,importer,origin_country,trading_country,customs_value_usd,net_weight_kg,quantity,unit\n";
+
+/// Syllables of importer names, in Latin and Cyrillic.
+const SYLLABLES: &[(&str, &str)] = &[
+    ("TEKHNO", "ТЕХНО"),
+    ("PROM", "ПРОМ"),
+    ("SNAB", "СНАБ"),
+    ("TORG", "ТОРГ"),
+    ("INVEST", "ИНВЕСТ"),
+    ("ELEKTRO", "ЭЛЕКТРО"),
+    ("STROY", "СТРОЙ"),
+    ("KOMPLEKT", "КОМПЛЕКТ"),
+    ("SERVIS", "СЕРВИС"),
+    ("AVTO", "АВТО"),
+    ("MASH", "МАШ"),
+    ("RESURS", "РЕСУРС"),
+    ("VEKTOR", "ВЕКТОР"),
+    ("ALFA", "АЛЬФА"),
+    ("NORD", "НОРД"),
+    ("SIB", "СИБ"),
+    ("URAL", "УРАЛ"),
+    ("LOGISTIK", "ЛОГИСТИК"),
+];
+
+/// Exporters by country of dispatch.
+const EXPORTERS: &[(&str, &str)] = &[
+    ("CN", "SHENZHEN HUAXIN ELECTRONICS CO., LTD"),
+    ("CN", "YIWU JINHUI TRADING CO., LTD"),
+    ("CN", "GUANGZHOU TIANYU IMPORT AND EXPORT CO LTD"),
+    ("CN", "NINGBO OCEAN MACHINERY CO., LTD"),
+    ("HK", "HONG KONG WINSTAR TECHNOLOGY LIMITED"),
+    ("AE", "STAR LINE GENERAL TRADING FZE"),
+    ("AE", "GULF BRIDGE TRADING LLC"),
+    ("TR", "ANKA DIS TICARET LTD STI"),
+    ("KZ", "ТОО «АЗИЯ ТРАНЗИТ»"),
+    ("KG", "ОСОО «БИШКЕК ИМПОРТ»"),
+    ("DE", "MUELLER HANDELS GMBH"),
+    ("IT", "ROSSI COMPONENTI SRL"),
+    ("TR", "BOSPHORUS KIMYA SANAYI AS"),
+    ("IN", "MUMBAI EXPORTS PVT LTD"),
+];
+
+const TRANSIT: &[&str] = &["AE", "TR", "KZ", "KG", "HK", "AM"];
+
+/// Importers (a fixed pool) and the vendor columns around [`DumpGen`]'s rows.
+pub struct VendorGen {
+    gen: DumpGen,
+    rng: Rng,
+    importers: Vec<(String, String)>,
+}
+
+/// How many of the importers start high-priority imports in July.
+const SHELLS: usize = 20;
+
+impl VendorGen {
+    /// A generator from a seed, with `importers` importer names.
+    pub fn new(seed: u64, importers: usize) -> VendorGen {
+        let mut rng = Rng::new(seed.wrapping_add(17));
+        let importers = (0..importers.max(SHELLS + 1))
+            .map(|i| {
+                let a = rng.pick(SYLLABLES);
+                let b = rng.pick(SYLLABLES);
+                let n = i % 97;
+                (format!("{}{}-{n}", a.0, b.0), format!("{}{}-{n}", a.1, b.1))
+            })
+            .collect();
+        VendorGen {
+            gen: DumpGen::new(seed),
+            rng,
+            importers,
+        }
+    }
+
+    /// Appends the next row, in the vendor's 13 columns, to `out`; returns
+    /// whether it is of high priority.
+    pub fn push_row(&mut self, out: &mut Vec<u8>) -> bool {
+        let r = self.gen.next_row();
+        let rng = &mut self.rng;
+        let mut month = rng.range(1, 12);
+        let i = if r.high_priority && rng.permille(600) {
+            // A shell: high-priority goods only from July, through a transit country.
+            month = rng.range(7, 12);
+            rng.below(SHELLS as u64) as usize
+        } else if r.high_priority {
+            rng.range(SHELLS as u64, self.importers.len() as u64 - 1) as usize
+        } else {
+            rng.below(self.importers.len() as u64) as usize
+        };
+        let (lat, cyr) = &self.importers[i];
+        let importer = match rng.below(3) {
+            0 => format!("ООО \"{cyr}\""),
+            1 => format!("ООО «{cyr}»"),
+            _ => format!("{lat} LLC"),
+        };
+        let origin = r.country;
+        let trading = if i < SHELLS && r.high_priority {
+            rng.pick(TRANSIT)
+        } else if rng.permille(80) {
+            rng.pick(TRANSIT)
+        } else {
+            origin
+        };
+        let from: Vec<&str> = EXPORTERS
+            .iter()
+            .filter(|e| e.0 == trading)
+            .map(|e| e.1)
+            .collect();
+        let exporter = if from.is_empty() {
+            rng.pick(EXPORTERS).1
+        } else {
+            rng.pick(&from)
+        };
+        let day = rng.range(1, 28);
+        let date = format!("2024-{month:02}-{day:02}");
+        let fields = [
+            format!("10702070/{day:02}{month:02}24/{:07}", rng.range(1, 9_999_999)),
+            rng.range(1, 30).to_string(),
+            date,
+            r.hs,
+            r.text,
+            exporter.to_string(),
+            importer,
+            origin.to_string(),
+            trading.to_string(),
+            r.value,
+            format!("{}.{}", rng.range(1, 20_000), rng.below(10)),
+            rng.range(1, 5_000).to_string(),
+            rng.pick(&["PCS", "ШТ", "KG", "SET", "个"]).to_string(),
+        ];
+        for (k, f) in fields.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            push_csv_field(out, f);
+        }
+        out.push(b'\n');
+        r.high_priority
+    }
+}
+
 fn usage() -> ! {
     eprintln!(
-        "usage: gen_dump [--bytes N | --rows N] [--seed S] [--out PATH|-]\n\
-         Writes a deterministic customs dump CSV (default: --bytes 100000000 --seed 1 --out -)."
+        "usage: gen_dump [--bytes N | --rows N] [--seed S] [--shape basic|vendor] [--importers N] [--out PATH|-]\n\
+         Writes a deterministic customs dump CSV (default: --bytes 100000000 --seed 1 --shape basic --out -)."
     );
     std::process::exit(2)
 }
@@ -1062,6 +1209,8 @@ fn main() {
     let mut rows: Option<u64> = None;
     let mut seed = 1u64;
     let mut out_path = "-".to_string();
+    let mut vendor = false;
+    let mut importers = 2_000usize;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
@@ -1070,6 +1219,14 @@ fn main() {
             "--rows" => rows = Some(val().parse().unwrap_or_else(|_| usage())),
             "--seed" => seed = val().parse().unwrap_or_else(|_| usage()),
             "--out" => out_path = val(),
+            "--shape" => {
+                vendor = match val().as_str() {
+                    "vendor" => true,
+                    "basic" => false,
+                    _ => usage(),
+                }
+            }
+            "--importers" => importers = val().parse().unwrap_or_else(|_| usage()),
             _ => usage(),
         }
     }
@@ -1088,17 +1245,22 @@ fn main() {
     };
     let mut w = std::io::BufWriter::with_capacity(1 << 20, sink);
     let mut g = DumpGen::new(seed);
+    let mut vg = VendorGen::new(seed, importers);
     let mut buf = Vec::with_capacity(1 << 20);
-    buf.extend_from_slice(HEADER.as_bytes());
+    buf.extend_from_slice(if vendor { VENDOR_HEADER } else { HEADER }.as_bytes());
     let (mut written, mut n, mut hp) = (0u64, 0u64, 0u64);
     loop {
         if bytes.is_some_and(|b| written + buf.len() as u64 >= b) || rows.is_some_and(|r| n >= r) {
             break;
         }
-        let r = g.next_row();
-        hp += r.high_priority as u64;
         n += 1;
-        push_csv_row(&mut buf, &r);
+        if vendor {
+            hp += vg.push_row(&mut buf) as u64;
+        } else {
+            let r = g.next_row();
+            hp += r.high_priority as u64;
+            push_csv_row(&mut buf, &r);
+        }
         if buf.len() >= 1 << 20 {
             written += buf.len() as u64;
             w.write_all(&buf).expect("write");

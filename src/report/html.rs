@@ -36,7 +36,9 @@ fn color(cat: &str) -> &'static str {
         .map_or("#888888", |i| COLORS[i])
 }
 
+/// A number for people: thousands grouped, no decimals from 100 up.
 fn num(v: f64) -> String {
+    let v = if v.abs() >= 100.0 { v.round() } else { v };
     if v.fract() == 0.0 && v.abs() < 1e15 {
         let s = format!("{}", v as i64);
         let mut out = String::new();
@@ -499,5 +501,6 @@ mod tests {
         assert_eq!(num(1234567.0), "1 234 567");
         assert_eq!(num(-1234.0), "-1 234");
         assert_eq!(num(12.5), "12.50");
+        assert_eq!(num(756182733.56), "756 182 734");
     }
 }
