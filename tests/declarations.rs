@@ -1,0 +1,136 @@
+//! Table-driven regression tests over declaration-style lines written for
+//! the error classes of issue 13 that rule data fixes
+//! (`tests/fixtures/declarations/*.csv`, the shape of
+//! `../shared/eval/score.py`'s labelled files):
+//!
+//! - `nomenclature.csv`: goods described in the words of the tariff line
+//!   (TN VED, HS/CN, Taiwan and PRC tariff texts), and civilian neighbours
+//!   described the same way;
+//! - `vetoes.csv`: exclusions that must not hide listed goods (drones
+//!   declared as toys with capability signals, components "consisting of"
+//!   their own parts), and the look-alikes those exclusions exist for;
+//! - `kits.csv`: lines naming two goods keep both categories.
+//!
+//! Every line's text-based categories (hits with basis `text` or `hs+text`)
+//! must equal its `expected` column; lines noted `WRONG CODE` must also carry
+//! a misdeclaration signal for each expected category.
+
+use dualuse::{Basis, Category, Classifier};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+struct Row {
+    id: String,
+    hs: String,
+    text: String,
+    expected: BTreeSet<Category>,
+    note: String,
+}
+
+fn load(name: &str) -> Vec<Row> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/declarations")
+        .join(name);
+    let mut rdr =
+        csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = rdr.headers().expect("header row").clone();
+    let col = |n: &str| {
+        headers
+            .iter()
+            .position(|h| h == n)
+            .unwrap_or_else(|| panic!("{name}: no column {n}"))
+    };
+    let (id, hs, text, expected, note) = (
+        col("id"),
+        col("hs_code"),
+        col("description"),
+        col("expected"),
+        col("note"),
+    );
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.unwrap_or_else(|e| panic!("{name} row {}: {e}", i + 1));
+        let exp = &rec[expected];
+        let expected = if exp == "none" {
+            BTreeSet::new()
+        } else {
+            exp.split('|')
+                .map(|c| {
+                    c.parse::<Category>()
+                        .unwrap_or_else(|e| panic!("{name} row {}: {e}", i + 1))
+                })
+                .collect()
+        };
+        rows.push(Row {
+            id: rec[id].to_string(),
+            hs: rec[hs].to_string(),
+            text: rec[text].to_string(),
+            expected,
+            note: rec[note].to_string(),
+        });
+    }
+    rows
+}
+
+/// Checks every row of one fixture file and reports all failures at once.
+fn check(name: &str, min_positives: usize, min_negatives: usize) {
+    let clf = Classifier::builtin().expect("built-in rules compile");
+    let rows = load(name);
+    let positives = rows.iter().filter(|r| !r.expected.is_empty()).count();
+    let negatives = rows.len() - positives;
+    assert!(
+        positives >= min_positives && negatives >= min_negatives,
+        "{name}: {positives} positive and {negatives} negative lines, want at least {min_positives} and {min_negatives}"
+    );
+    let mut failures = Vec::new();
+    for r in &rows {
+        let hs = (!r.hs.is_empty()).then_some(r.hs.as_str());
+        let s = clf.classify(hs, &r.text);
+        let got: BTreeSet<Category> = s
+            .hits
+            .iter()
+            .filter(|h| h.basis != Basis::Hs)
+            .map(|h| h.category)
+            .collect();
+        if got != r.expected {
+            failures.push(format!(
+                "{}: expected {:?}, got {:?}: {}",
+                r.id, r.expected, got, r.text
+            ));
+            continue;
+        }
+        if r.note.contains("WRONG CODE") {
+            let mis: BTreeSet<Category> = s.misdeclarations.iter().map(|m| m.category).collect();
+            for c in &r.expected {
+                if !mis.contains(c) {
+                    failures.push(format!(
+                        "{}: {c} under {} is not reported as a misdeclaration: {}",
+                        r.id, r.hs, r.text
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{name}: {} of {} lines wrong:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn nomenclature_wording_is_recognised() {
+    check("nomenclature.csv", 70, 30);
+}
+
+#[test]
+fn exclusions_do_not_hide_listed_goods() {
+    check("vetoes.csv", 15, 10);
+}
+
+#[test]
+fn kits_keep_both_categories() {
+    check("kits.csv", 12, 3);
+}
