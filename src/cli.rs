@@ -63,19 +63,26 @@ enum InFmt {
     Csv,
     Tsv,
     Jsonl,
+    /// An Excel workbook (detected by content without this flag).
+    Xlsx,
+    /// A Parquet file, with the `arrow` feature (detected by content without this flag).
+    Parquet,
 }
 
 #[derive(Args)]
 struct ClassifyArgs {
-    /// Input path, or `-` for standard input. gzip and zstd are recognised by content.
+    /// Input path, or `-` for standard input. gzip, zstd, .xlsx and Parquet are recognised by content.
     #[arg(default_value = "-")]
     input: String,
-    /// Output format (default: csv for CSV/TSV input, jsonl for JSON Lines input).
+    /// Output format (default: jsonl for JSON Lines input, else csv).
     #[arg(long, value_enum)]
     format: Option<OutFmt>,
     /// Input format (default: detected).
     #[arg(long, value_enum)]
     input_format: Option<InFmt>,
+    /// Worksheet of an .xlsx input to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
     /// CSV delimiter, one character (default: sniffed from the header among , ; tab |).
     #[arg(long)]
     delimiter: Option<String>,
@@ -331,6 +338,8 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
             }),
             Some(InFmt::Tsv) => Some(Format::Csv { delimiter: b'\t' }),
             Some(InFmt::Jsonl) => Some(Format::Jsonl),
+            Some(InFmt::Xlsx) => Some(Format::Xlsx),
+            Some(InFmt::Parquet) => Some(Format::Parquet),
         },
         delimiter: if matches!(a.input_format, Some(InFmt::Tsv)) {
             Some(b'\t')
@@ -339,6 +348,7 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
         },
         encoding: a.encoding.parse::<Encoding>().map_err(config)?,
         max_decompressed_bytes: a.max_decompressed_bytes,
+        sheet: a.sheet.clone(),
         ..InputOptions::default()
     };
     let reader = RowReader::open(&a.input, &opts)?;
@@ -360,7 +370,7 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
         (Some(OutFmt::Csv), _) => OutputFormat::Csv,
         (Some(OutFmt::Jsonl), _) => OutputFormat::Jsonl,
         (None, Format::Jsonl) => OutputFormat::Jsonl,
-        (None, Format::Csv { .. }) => OutputFormat::Csv,
+        (None, Format::Csv { .. } | Format::Xlsx | Format::Parquet) => OutputFormat::Csv,
     };
     let sopts = ScreenOptions {
         format,
