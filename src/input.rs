@@ -54,8 +54,8 @@ pub enum Encoding {
     Auto,
     /// UTF-8 only: a row that is not UTF-8 is rejected.
     Utf8,
-    /// Windows-1251 (Cyrillic): a row with the one byte it leaves
-    /// undefined (`98`) is rejected.
+    /// Windows-1251 (Cyrillic). Every byte decodes (`98`, undefined in
+    /// Microsoft's table, as U+0098), so no row is rejected for its bytes.
     Windows1251,
     /// GB18030 (a superset of GBK and GB2312): a row that is not GB18030
     /// is rejected.
@@ -414,7 +414,7 @@ fn russian_share(bytes: &[u8]) -> f64 {
 ///   runs that read as Russian words in Windows-1251; else GB18030 when the
 ///   sample has at least 20 valid GB18030 characters for each invalid
 ///   sequence (so one bad byte does not turn a GB18030 file into
-///   Windows-1251); else Windows-1251, which decodes almost any byte.
+///   Windows-1251); else Windows-1251, which decodes every byte.
 ///
 /// Measured on the labelled descriptions of `shared/eval/dev.csv`, each
 /// encoded alone as a one-line sample: all 15 non-ASCII Russian ones
@@ -502,7 +502,9 @@ impl Default for InputOptions {
 pub struct Row {
     /// 1-based data row number (the header is row 0).
     pub row: u64,
-    /// Byte offset of the record's start in the (decompressed) input.
+    /// Byte offset of the record's start in the (decompressed) input; 0 for
+    /// `.xlsx` and Parquet input, whose rows have no byte offset (a
+    /// rejected `.xlsx` row names its sheet row in the reason).
     pub byte: u64,
     /// The decoded fields, or why the record was rejected.
     pub fields: std::result::Result<Fields, String>,
@@ -709,7 +711,10 @@ impl RowReader {
     /// Reads from any byte source.
     ///
     /// # Errors
-    /// The header cannot be read.
+    /// The header cannot be read; or the input is an `.xlsx` workbook or a
+    /// Parquet file that cannot be read (over the limits, broken, not a
+    /// workbook, a sheet it lacks, Parquet without the `arrow` feature): the
+    /// message names the input and why.
     pub fn from_reader(
         raw: Box<dyn Read + Send>,
         name: &str,

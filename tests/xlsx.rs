@@ -361,3 +361,35 @@ fn deeply_nested_xml_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// calamine reserves room for the shared strings a workbook declares in
+/// `uniqueCount` before reading them: a trillion would abort the process.
+#[test]
+fn a_shared_string_count_the_part_cannot_hold_is_a_clear_error() {
+    let sheet = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+    let sst = |count: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="{count}"><si><t>description</t></si></sst>"#
+        )
+    };
+    let book = |count: &str| {
+        zip_of(&[
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ("_rels/.rels", RELS.as_bytes()),
+            ("xl/workbook.xml", WORKBOOK.as_bytes()),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+            ("xl/sharedStrings.xml", sst(count).as_bytes()),
+        ])
+    };
+    let (r, rows) = read(&book("1"), &InputOptions::default());
+    assert_eq!(
+        (r.headers(), rows.len()),
+        (&["description".to_string()][..], 0)
+    );
+    let err = error(&book("1000000000000"), &InputOptions::default());
+    assert!(
+        err.contains("entry `xl/sharedStrings.xml` declares 1000000000000 shared strings"),
+        "{err}"
+    );
+}

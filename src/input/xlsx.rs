@@ -9,8 +9,9 @@
 //! [`InputOptions::max_decompression_ratio`], then decompresses every entry
 //! once, reading no more than its declared size plus one byte, so that a
 //! size that lies is caught without the lie being read; the XML parts are
-//! parsed on the way and their nesting bounded by
-//! [`limits::MAX_XML_DEPTH`]. The bytes are in memory and do not change
+//! parsed on the way, their nesting bounded by [`limits::MAX_XML_DEPTH`] and
+//! their declared shared-string count by their size (`calamine` reserves
+//! room for that count up front). The bytes are in memory and do not change
 //! afterwards, so what `calamine` decompresses is what was checked.
 //!
 //! Cells are read as a stream (`calamine`'s dense `Range` would allocate
@@ -213,7 +214,7 @@ fn check_archive(bytes: &[u8], name: &str, opts: &InputOptions) -> Result<()> {
             read: 0,
         };
         let result = if is_xml {
-            xml_depth_ok(&mut capped)
+            check_xml(&mut capped, declared)
         } else {
             std::io::copy(&mut capped, &mut std::io::sink()).map(|_| Ok(()))
         };
@@ -226,26 +227,37 @@ fn check_archive(bytes: &[u8], name: &str, opts: &InputOptions) -> Result<()> {
         }
         match result {
             Ok(Ok(())) => {}
-            Ok(Err(depth)) => {
-                return Err(bad(
-                    name,
-                    format!(
-                    "entry `{entry_name}` nests XML elements deeper than {depth} (the limit is {})",
-                    limits::MAX_XML_DEPTH
-                ),
-                ))
-            }
+            Ok(Err(why)) => return Err(bad(name, format!("entry `{entry_name}` {why}"))),
             Err(e) => return Err(bad(name, format!("entry `{entry_name}`: {e}"))),
         }
     }
     Ok(())
 }
 
-/// Parses XML to its end, holding its nesting to [`limits::MAX_XML_DEPTH`]:
-/// `Ok(Err(depth))` when it goes deeper. Malformed XML is left to the
-/// parser that reads it for its content.
-fn xml_depth_ok(r: &mut impl Read) -> std::io::Result<std::result::Result<(), usize>> {
-    use quick_xml::events::Event;
+/// Parses an XML part of `size` bytes to its end. `Ok(Err(why))` when it
+/// nests deeper than [`limits::MAX_XML_DEPTH`], or when an `<sst>` declares
+/// more shared strings (`uniqueCount`, for which `calamine` reserves room
+/// before reading any) than the part can hold at 5 bytes (`<si/>`) the
+/// least each. Malformed XML is left to the parser that reads it for its
+/// content.
+fn check_xml(r: &mut impl Read, size: u64) -> std::io::Result<std::result::Result<(), String>> {
+    use quick_xml::events::{BytesStart, Event};
+    let unique_count = |e: &BytesStart<'_>| -> Option<String> {
+        if e.local_name().as_ref() != b"sst" {
+            return None;
+        }
+        let count = e
+            .attributes()
+            .flatten()
+            .find(|a| a.key.local_name().as_ref() == b"uniqueCount")?;
+        let count = String::from_utf8_lossy(&count.value).trim().to_string();
+        match count.parse::<u64>() {
+            Ok(n) if n <= size / 5 => None,
+            _ => Some(format!(
+                "declares {count} shared strings in {size} bytes, more than it can hold"
+            )),
+        }
+    };
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(r));
     xml.config_mut().check_end_names = false;
     let mut buf = Vec::new();
@@ -253,22 +265,33 @@ fn xml_depth_ok(r: &mut impl Read) -> std::io::Result<std::result::Result<(), us
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf) {
-            Ok(Event::Start(_)) => {
+            Ok(Event::Start(e)) => {
                 depth += 1;
                 if depth > limits::MAX_XML_DEPTH {
-                    return Ok(Err(depth));
+                    return Ok(Err(format!(
+                        "nests XML elements deeper than {depth} (the limit is {})",
+                        limits::MAX_XML_DEPTH
+                    )));
+                }
+                if let Some(why) = unique_count(&e) {
+                    return Ok(Err(why));
+                }
+            }
+            Ok(Event::Empty(e)) => {
+                if let Some(why) = unique_count(&e) {
+                    return Ok(Err(why));
                 }
             }
             Ok(Event::End(_)) => depth = depth.saturating_sub(1),
             Ok(Event::Eof) => return Ok(Ok(())),
             Ok(_) => {}
-            // An I/O error (a broken deflate stream) ends the check; so does
-            // malformed XML, but that is for the content parser to report.
+            // An I/O error (a broken deflate stream) ends the check.
             Err(quick_xml::Error::Io(e)) => {
                 return Err(std::io::Error::new(e.kind(), e.to_string()))
             }
+            // Malformed XML is for the content parser to report; the rest is
+            // drained so that its size is still counted.
             Err(_) => {
-                // Drain the rest so that its size is still counted.
                 let mut rest = xml.into_inner();
                 std::io::copy(&mut rest, &mut std::io::sink())?;
                 return Ok(Ok(()));
