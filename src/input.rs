@@ -698,14 +698,35 @@ impl RowReader {
     /// # Errors
     /// The file cannot be opened, or its header cannot be read.
     pub fn open(path: &str, opts: &InputOptions) -> Result<RowReader> {
-        let raw: Box<dyn Read + Send> = if path == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(
-                std::fs::File::open(path).map_err(|e| Error::io(format!("opening {path}"), e))?,
-            )
-        };
-        RowReader::from_reader(raw, path, opts)
+        if path == "-" {
+            return RowReader::from_reader(Box::new(std::io::stdin()), path, opts);
+        }
+        let file =
+            std::fs::File::open(path).map_err(|e| Error::io(format!("opening {path}"), e))?;
+        // A Parquet file on disk is read from the file, not from memory.
+        #[cfg(feature = "arrow")]
+        if matches!(opts.format, None | Some(Format::Parquet)) {
+            use std::io::Seek;
+            let mut magic = Vec::with_capacity(4);
+            (&file)
+                .take(4)
+                .read_to_end(&mut magic)
+                .and_then(|_| (&file).rewind())
+                .map_err(|e| Error::io(format!("reading {path}"), e))?;
+            if magic == b"PAR1" {
+                let size = file.metadata().map_or(0, |m| m.len());
+                let table = parquet_file::open(file, path)?;
+                let read = Arc::new(std::sync::atomic::AtomicU64::new(size));
+                return RowReader::from_table(
+                    table,
+                    path,
+                    Format::Parquet,
+                    Compression::None,
+                    read,
+                );
+            }
+        }
+        RowReader::from_reader(Box::new(file), path, opts)
     }
 
     /// Reads from any byte source.
@@ -834,7 +855,7 @@ impl RowReader {
                     #[cfg(feature = "arrow")]
                     {
                         let bytes = read_all_limited(decoded, name, opts.max_decompressed_bytes)?;
-                        parquet_file::open(bytes, name)?
+                        parquet_file::open(bytes::Bytes::from(bytes), name)?
                     }
                     #[cfg(not(feature = "arrow"))]
                     {
@@ -846,23 +867,7 @@ impl RowReader {
                     }
                 }
             };
-            let decided = OnceLock::new();
-            let _ = decided.set(encoding_rs::UTF_8);
-            let mut reader = RowReader {
-                name: name.to_string(),
-                inner: Inner::Table(table),
-                headers: Vec::new(),
-                decided: Arc::new(decided),
-                encoding_source: Some(EncodingSource::Format),
-                row: 0,
-                compressed_read: count,
-                compression,
-                format,
-                done: false,
-                open_quote_at_eof: Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX)),
-            };
-            reader.read_table_header()?;
-            return Ok(reader);
+            return RowReader::from_table(table, name, format, compression, count);
         }
         let decided = Arc::new(OnceLock::new());
         let given = match opts.encoding {
@@ -949,6 +954,33 @@ impl RowReader {
             // Read above, before any text decoding.
             Format::Xlsx | Format::Parquet => {}
         }
+        Ok(reader)
+    }
+
+    /// A reader over the rows of a table format, its header read.
+    fn from_table(
+        table: Box<dyn TableRows>,
+        name: &str,
+        format: Format,
+        compression: Compression,
+        compressed_read: Arc<std::sync::atomic::AtomicU64>,
+    ) -> Result<RowReader> {
+        let decided = OnceLock::new();
+        let _ = decided.set(encoding_rs::UTF_8);
+        let mut reader = RowReader {
+            name: name.to_string(),
+            inner: Inner::Table(table),
+            headers: Vec::new(),
+            decided: Arc::new(decided),
+            encoding_source: Some(EncodingSource::Format),
+            row: 0,
+            compressed_read,
+            compression,
+            format,
+            done: false,
+            open_quote_at_eof: Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX)),
+        };
+        reader.read_table_header()?;
         Ok(reader)
     }
 
@@ -1638,6 +1670,23 @@ mod tests {
         // A UTF-8 character cut off at the end of a partial sample is not an error.
         assert_eq!(detect_encoding(&"ПЛИС".as_bytes()[..7], false), UTF_8);
         assert_eq!(detect_encoding(&"ПЛИС".as_bytes()[..7], true), WINDOWS_1251);
+    }
+
+    #[cfg(not(feature = "arrow"))]
+    #[test]
+    fn parquet_without_the_arrow_feature_is_a_clear_error() {
+        let err = RowReader::from_reader(
+            Box::new(std::io::Cursor::new(b"PAR1\0\0\0\0PAR1".to_vec())),
+            "x.parquet",
+            &InputOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("x.parquet: row 0: a Parquet file (it starts with PAR1)")
+                && err.contains("build with --features arrow"),
+            "{err}"
+        );
     }
 
     #[test]

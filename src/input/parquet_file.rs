@@ -9,9 +9,11 @@
 //! rejects its row. A column of another type (lists, structs, times,
 //! intervals) is an error at open that names it.
 //!
-//! The file is read from memory (its size bounded by
-//! [`InputOptions::max_decompressed_bytes`](super::InputOptions)), one
-//! batch of rows at a time.
+//! A file opened by path is read from the file; from any other source
+//! (standard input, a compressed stream) it is read into memory first, its
+//! size bounded by
+//! [`InputOptions::max_decompressed_bytes`](super::InputOptions). Rows come
+//! one record batch at a time.
 
 use super::{limits, xlsx::number_text, Fields, TableRows};
 use crate::error::{Error, Result};
@@ -24,6 +26,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::file::reader::ChunkReader;
 
 /// Rows per record batch.
 const BATCH_ROWS: usize = 4096;
@@ -37,13 +40,12 @@ struct ParquetRows {
     next: usize,
 }
 
-/// Opens the Parquet file in `bytes`.
-pub(super) fn open(bytes: Vec<u8>, name: &str) -> Result<Box<dyn TableRows>> {
+/// Opens a Parquet file: a file on disk, or bytes in memory.
+pub(super) fn open<T: ChunkReader + 'static>(file: T, name: &str) -> Result<Box<dyn TableRows>> {
     let bad = |e: parquet::errors::ParquetError| {
         Error::input(name, 0, format!("not a readable Parquet file: {e}"))
     };
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).map_err(bad)?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
     let schema = builder.schema().clone();
     if schema.fields().len() > limits::MAX_COLUMNS {
         return Err(Error::input(
@@ -504,6 +506,33 @@ mod tests {
             err.starts_with("cut.parquet: row 0: not a readable Parquet file"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn arrow_parquet_file_on_disk_is_read_from_the_file() {
+        let batch = RecordBatch::try_from_iter([(
+            "description",
+            Arc::new(StringArray::from(vec!["FPGA", "chipboard"])) as ArrayRef,
+        )])
+        .unwrap();
+        let bytes = parquet_bytes(&batch);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lines.parquet");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut r = RowReader::open(path.to_str().unwrap(), &InputOptions::default()).unwrap();
+        assert_eq!(r.format(), Format::Parquet);
+        assert_eq!(r.bytes_read(), bytes.len() as u64);
+        assert_eq!(r.headers(), ["description"]);
+        let mut got = Vec::new();
+        while let Some(row) = r.next_row().unwrap() {
+            got.push(row.fields.unwrap().to_vec());
+        }
+        assert_eq!(got, [["FPGA"], ["chipboard"]]);
+        // The same bytes through gzip are read from memory.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &bytes).unwrap();
+        let (r, rows) = read(gz.finish().unwrap());
+        assert_eq!((r.format(), rows.len()), (Format::Parquet, 2));
     }
 
     #[test]
