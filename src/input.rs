@@ -480,7 +480,8 @@ pub struct InputOptions {
     /// Limit on the decompression ratio.
     pub max_decompression_ratio: u64,
     /// The worksheet of an `.xlsx` input to read, by name; `None` reads the
-    /// first. A name the workbook lacks is an error that lists its sheets.
+    /// first. A name the workbook lacks is an error that lists its sheets;
+    /// a sheet asked of any other input (text, Parquet) is an error too.
     pub sheet: Option<String>,
 }
 
@@ -705,7 +706,7 @@ impl RowReader {
             std::fs::File::open(path).map_err(|e| Error::io(format!("opening {path}"), e))?;
         // A Parquet file on disk is read from the file, not from memory.
         #[cfg(feature = "arrow")]
-        if matches!(opts.format, None | Some(Format::Parquet)) {
+        if matches!(opts.format, None | Some(Format::Parquet)) && opts.sheet.is_none() {
             use std::io::Seek;
             let mut magic = Vec::with_capacity(4);
             (&file)
@@ -831,6 +832,15 @@ impl RowReader {
             err: head_err,
             rest: decoded,
         });
+        if let Some(sheet) = opts
+            .sheet
+            .as_ref()
+            .filter(|_| container != Some(Format::Xlsx))
+        {
+            return Err(Error::config(format!(
+                "{name}: sheet `{sheet}` was asked for, but the input is not an .xlsx workbook"
+            )));
+        }
         if let Some(format) = container {
             let table: Box<dyn TableRows> = match format {
                 Format::Xlsx => {

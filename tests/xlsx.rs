@@ -139,6 +139,11 @@ fn a_sheet_is_chosen_by_name_and_a_missing_one_lists_the_sheets() {
         err,
         "book.xlsx: no sheet `Nope` in the workbook (sheets: Декларации, Other)"
     );
+    let err = error(b"description\nx\n", &opts);
+    assert_eq!(
+        err,
+        "book.xlsx: sheet `Nope` was asked for, but the input is not an .xlsx workbook"
+    );
 }
 
 /// Before: `no description column found among: PK...`.
