@@ -1151,9 +1151,8 @@ impl VendorGen {
             _ => format!("{lat} LLC"),
         };
         let origin = r.country;
-        let trading = if i < SHELLS && r.high_priority {
-            rng.pick(TRANSIT)
-        } else if rng.permille(80) {
+        // Shells route their high-priority goods; others now and then.
+        let trading = if (i < SHELLS && r.high_priority) || rng.permille(80) {
             rng.pick(TRANSIT)
         } else {
             origin
@@ -1171,7 +1170,10 @@ impl VendorGen {
         let day = rng.range(1, 28);
         let date = format!("2024-{month:02}-{day:02}");
         let fields = [
-            format!("10702070/{day:02}{month:02}24/{:07}", rng.range(1, 9_999_999)),
+            format!(
+                "10702070/{day:02}{month:02}24/{:07}",
+                rng.range(1, 9_999_999)
+            ),
             rng.range(1, 30).to_string(),
             date,
             r.hs,

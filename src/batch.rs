@@ -712,6 +712,12 @@ pub fn screen<W: Write>(
         Ok(())
     };
     drive(clf, &mut reader, chunk_rows, per_row, &mut consume)?;
+    // The encoding is decided at the first non-ASCII byte: the summary says
+    // what it came to (the output's head said what was known then).
+    let mut meta = meta;
+    if let Some(i) = meta.input.as_mut() {
+        i.refresh(&reader);
+    }
     if let Some(x) = xlsx {
         x.finish(out, &meta, &mut summary)?;
     }

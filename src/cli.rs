@@ -75,6 +75,10 @@ enum InFmt {
     Csv,
     Tsv,
     Jsonl,
+    /// An Excel workbook (detected by content without this flag).
+    Xlsx,
+    /// A Parquet file, with the `arrow` feature (detected by content without this flag).
+    Parquet,
 }
 
 /// How to read an input file and which columns hold what (`classify`,
@@ -84,6 +88,9 @@ struct InputArgs {
     /// Input format (default: detected).
     #[arg(long, value_enum)]
     input_format: Option<InFmt>,
+    /// Worksheet of an .xlsx input to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// CSV delimiter, one character (default: sniffed from the header among , ; tab |).
     #[arg(long)]
     delimiter: Option<String>,
@@ -109,10 +116,10 @@ struct InputArgs {
 
 #[derive(Args)]
 struct ClassifyArgs {
-    /// Input path, or `-` for standard input. gzip and zstd are recognised by content.
+    /// Input path, or `-` for standard input. gzip, zstd, .xlsx and Parquet are recognised by content.
     #[arg(default_value = "-")]
     input: String,
-    /// Output format (default: csv for CSV/TSV input, jsonl for JSON Lines input).
+    /// Output format (default: jsonl for JSON Lines input, else csv).
     #[arg(long, value_enum)]
     format: Option<OutFmt>,
     #[command(flatten)]
@@ -420,7 +427,7 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
         (Some(OutFmt::CsvExcel), _) => OutputFormat::CsvExcel,
         (Some(OutFmt::Xlsx), _) => OutputFormat::Xlsx,
         (None, Format::Jsonl) => OutputFormat::Jsonl,
-        (None, Format::Csv { .. }) => OutputFormat::Csv,
+        (None, Format::Csv { .. } | Format::Xlsx | Format::Parquet) => OutputFormat::Csv,
     };
     if format == OutputFormat::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
         return Err(config(
@@ -435,7 +442,7 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
             .unwrap_or_else(|| format!("#{}", i + 1))
     };
     let mut meta = Metadata::new(&clf);
-    meta.input = Some(input_meta(&a.input, &reader, opts.encoding));
+    meta.input = Some(InputMeta::new(&a.input, &reader));
     meta.columns = Some(ColumnsMeta {
         hs: cols.hs.map(name),
         text: cols.text.iter().map(|&i| name(i)).collect(),
@@ -529,6 +536,8 @@ fn input_options(a: &InputArgs) -> Result<InputOptions, Error> {
             }),
             Some(InFmt::Tsv) => Some(Format::Csv { delimiter: b'\t' }),
             Some(InFmt::Jsonl) => Some(Format::Jsonl),
+            Some(InFmt::Xlsx) => Some(Format::Xlsx),
+            Some(InFmt::Parquet) => Some(Format::Parquet),
         },
         delimiter: if matches!(a.input_format, Some(InFmt::Tsv)) {
             Some(b'\t')
@@ -537,6 +546,7 @@ fn input_options(a: &InputArgs) -> Result<InputOptions, Error> {
         },
         encoding: a.encoding.parse::<Encoding>().map_err(config)?,
         max_decompressed_bytes: a.max_decompressed_bytes,
+        sheet: a.sheet.clone(),
         ..InputOptions::default()
     })
 }
@@ -588,29 +598,6 @@ fn choose_columns(headers: &[String], a: &InputArgs) -> Result<(Columns, Vec<Str
         ));
     }
     Ok((Columns { hs, text, id }, warnings))
-}
-
-/// What was read: format, delimiter, compression and encoding.
-fn input_meta(path: &str, reader: &RowReader, asked: Encoding) -> InputMeta {
-    let (format, delimiter) = match reader.format() {
-        Format::Jsonl => ("jsonl", None),
-        Format::Csv { delimiter: b'\t' } => ("tsv", Some("\t".to_string())),
-        Format::Csv { delimiter } => ("csv", Some((delimiter as char).to_string())),
-    };
-    let (encoding, source) = match (asked, reader.legacy_encoding()) {
-        (Encoding::Auto, Some(e)) => (e.to_string(), "detected"),
-        (Encoding::Auto, None) => ("UTF-8".to_string(), "detected"),
-        (Encoding::Utf8, _) => ("UTF-8".to_string(), "given"),
-        (_, e) => (e.unwrap_or("UTF-8").to_string(), "given"),
-    };
-    InputMeta {
-        path: path.to_string(),
-        format: format.to_string(),
-        delimiter,
-        compression: format!("{:?}", reader.compression()).to_lowercase(),
-        encoding,
-        encoding_source: source.to_string(),
-    }
 }
 
 fn print_summary(s: &batch::Summary) {
@@ -1118,7 +1105,7 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
             .collect();
     }
     let started = std::time::Instant::now();
-    let input = input_meta(&a.input, &reader, opts.encoding);
+    let input = InputMeta::new(&a.input, &reader);
     let mut rep = report::build(&clf, reader, &cols, &th, 2048)?;
     let name = |i: usize| {
         headers

@@ -20,7 +20,7 @@
 //! # Ok::<(), dualuse::Error>(())
 //! ```
 
-use crate::input::Fields;
+use crate::input::{Compression, EncodingSource, Fields, Format, RowReader};
 use crate::result::{Evidence, Hit, Screening};
 use crate::Classifier;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -88,10 +88,56 @@ pub struct InputMeta {
     pub compression: String,
     /// The text encoding used for every field (`UTF-8`, `windows-1251`, `gb18030`).
     pub encoding: String,
-    /// How the encoding was chosen: `detected`, `given`, or `not needed`
-    /// (formats that carry their own encoding, or input without any
-    /// non-ASCII byte).
+    /// How the encoding was chosen: `given`, `detected` (from a sample at
+    /// the first non-ASCII byte), `ascii` (no non-ASCII byte was read: the
+    /// input reads the same in every candidate) or `format` (xlsx and
+    /// Parquet carry Unicode text).
     pub encoding_source: String,
+}
+
+impl InputMeta {
+    /// What `reader` reads from `path`, as far as known now (the encoding
+    /// is decided at the first non-ASCII byte: see [`InputMeta::refresh`]).
+    pub fn new(path: &str, reader: &RowReader) -> InputMeta {
+        let format = match reader.format() {
+            Format::Jsonl => "jsonl",
+            Format::Csv { delimiter: b'\t' } => "tsv",
+            Format::Csv { .. } => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Parquet => "parquet",
+        };
+        let mut m = InputMeta {
+            path: path.to_string(),
+            format: format.to_string(),
+            delimiter: reader.delimiter().map(|d| match d {
+                b'\t' => "\t".to_string(),
+                d => (d as char).to_string(),
+            }),
+            compression: match reader.compression() {
+                Compression::None => "none",
+                Compression::Gzip => "gzip",
+                Compression::Zstd => "zstd",
+            }
+            .to_string(),
+            encoding: String::new(),
+            encoding_source: String::new(),
+        };
+        m.refresh(reader);
+        m
+    }
+
+    /// Takes the encoding `reader` has decided on by now.
+    pub fn refresh(&mut self, reader: &RowReader) {
+        let e = reader.encoding();
+        self.encoding = e.name.to_string();
+        self.encoding_source = match e.source {
+            EncodingSource::Given => "given",
+            EncodingSource::Detected => "detected",
+            EncodingSource::Ascii => "ascii",
+            EncodingSource::Format => "format",
+        }
+        .to_string();
+    }
 }
 
 /// The columns a run used, by header name.
