@@ -338,3 +338,32 @@ fn explain_says_why_a_rule_that_came_close_did_not_fire() {
     assert_eq!(v["near_misses"][0]["rule"], "fixture.thermal");
     assert_eq!(v["flagged"], false);
 }
+
+#[test]
+fn the_summary_names_the_encoding_the_reader_decided_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bytes, _, _) = encoding_rs::GB18030.encode(
+        "商品编码,商品名称,规格型号,单位\n8482101000,深沟球轴承,6204-2RS,台\n9503000000,玩具,塑料,台\n",
+    );
+    let f = dir.path().join("gb.csv");
+    std::fs::write(&f, &bytes).unwrap();
+    let summary = dir.path().join("s.json");
+    let out = run(&[
+        "classify",
+        f.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--summary",
+        summary.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["metadata"]["input"]["encoding"], "gb18030");
+    assert_eq!(s["metadata"]["input"]["encoding_source"], "detected");
+    // Every field decoded in it: the unit is 台, never a stray accent.
+    let rows = jsonl(&out);
+    assert_eq!(rows[1]["fields"]["单位"], "台");
+    assert_eq!(rows[2]["fields"]["单位"], "台");
+    assert!(text(&out.stderr).contains("encoding gb18030 (detected)"));
+}
