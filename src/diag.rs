@@ -38,6 +38,18 @@ pub enum Code {
     E014,
     /// E015: a pattern that matches the empty string.
     E015,
+    /// E050: a watch-list file could not be read (I/O, not UTF-8, broken CSV quoting).
+    E050,
+    /// E051: a watch-list file is empty or its header names no known format.
+    E051,
+    /// E052: a watch-list entry lacks a required field (id, name) or has the wrong number of fields.
+    E052,
+    /// E053: two watch-list entries share an id within one list.
+    E053,
+    /// E054: a watch-list name or alias has no letters or digits.
+    E054,
+    /// E055: a watch-list identifier is not a registration or tax number.
+    E055,
 }
 
 impl Code {
@@ -59,6 +71,12 @@ impl Code {
             Code::E013 => "E013",
             Code::E014 => "E014",
             Code::E015 => "E015",
+            Code::E050 => "E050",
+            Code::E051 => "E051",
+            Code::E052 => "E052",
+            Code::E053 => "E053",
+            Code::E054 => "E054",
+            Code::E055 => "E055",
         }
     }
 }

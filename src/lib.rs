@@ -82,6 +82,7 @@ pub mod params;
 mod result;
 mod rules;
 mod types;
+pub mod watchlist;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
