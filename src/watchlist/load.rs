@@ -1,6 +1,6 @@
 //! Reading watch-list files: format detection, validation, diagnostics.
 
-use super::names::{analyse, canonical_identifier};
+use super::names::canonical_identifier;
 use crate::diag::{Code, Diagnostic};
 use std::collections::HashSet;
 
@@ -256,7 +256,7 @@ pub(crate) fn parse(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<
         }
         let mut ok = true;
         for n in std::iter::once(&entry.name).chain(&entry.aliases) {
-            if analyse(n).tokens.is_empty() {
+            if !n.chars().any(char::is_alphanumeric) {
                 ctx.at(
                     Code::E054,
                     format!(

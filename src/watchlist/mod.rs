@@ -64,7 +64,7 @@ pub use load::{Entry, Format};
 
 use crate::diag::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
-use names::{analyse, similarity, NameKey};
+use names::{analyse, osa_within, similarity, NameKey};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -291,6 +291,10 @@ struct AliasRec {
     entity: u32,
     text: (u32, u32),
     tokens: (u32, u32),
+    /// Hash of the folded text (for `exact`).
+    folded: u64,
+    /// Hash of the sorted tokens before transliteration (for `normalised`).
+    norm: u64,
 }
 
 /// The compiled index. Strings live in arenas and lists in CSR arrays, so a
@@ -304,12 +308,17 @@ struct Index {
     alias_tokens: Vec<u32>,
     vocab: FxMap<Box<str>, u32>,
     vocab_str: Vec<Box<str>>,
+    /// Whether the token is Chinese (its skeleton is pinyin): such tokens
+    /// match exactly, since another character is another word.
+    han: Vec<bool>,
     weight: Vec<f32>,
     grams_n: Vec<u16>,
     post_off: Vec<u32>,
     post: Vec<u32>,
     gram_index: FxMap<u64, (u32, u32)>,
     gram_post: Vec<u32>,
+    pair_index: FxMap<u64, (u32, u32)>,
+    pair_post: Vec<u32>,
     key_head: FxMap<u64, u32>,
     key_next: Vec<u32>,
     idents: FxMap<Box<str>, Vec<u32>>,
@@ -335,6 +344,23 @@ fn trigrams(tok: &str, out: &mut Vec<u64>) {
     out.dedup();
 }
 
+/// Aliases with more distinct words are paired on their first (by vocabulary
+/// id) sixteen only.
+const MAX_PAIR_TOKENS: usize = 16;
+
+/// The pair index's key: two vocabulary ids, in either order.
+fn pair_key(x: u32, y: u32) -> u64 {
+    let (a, b) = if x < y { (x, y) } else { (y, x) };
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The trigram index's key: a trigram of a token of a given length.
+fn gram_key(gram: u64, len: usize) -> u64 {
+    let mut h = Fx(gram);
+    h.write_usize(len);
+    h.finish()
+}
+
 impl Index {
     fn build(entries: impl Iterator<Item = Entry>, threshold: f64) -> Index {
         let mut ix = Index {
@@ -346,12 +372,15 @@ impl Index {
             alias_tokens: Vec::new(),
             vocab: FxMap::default(),
             vocab_str: Vec::new(),
+            han: Vec::new(),
             weight: Vec::new(),
             grams_n: Vec::new(),
             post_off: Vec::new(),
             post: Vec::new(),
             gram_index: FxMap::default(),
             gram_post: Vec::new(),
+            pair_index: FxMap::default(),
+            pair_post: Vec::new(),
             key_head: FxMap::default(),
             key_next: Vec::new(),
             idents: FxMap::default(),
@@ -366,25 +395,25 @@ impl Index {
             let ent = ix.entities.len() as u32;
             let mut seen: Vec<String> = Vec::new();
             for n in std::iter::once(&e.name).chain(&e.aliases) {
-                let folded = crate::normalize::normalize_str(n);
-                if seen.contains(&folded) {
+                let k = analyse(n);
+                if seen.contains(&k.folded) {
                     continue; // the same name twice adds nothing
                 }
-                seen.push(folded);
-                let k = analyse(n);
+                seen.push(k.folded.clone());
                 let key = fx_hash(&k.skeleton_key());
                 let a = ix.aliases.len() as u32;
                 let t0 = ix.text.len() as u32;
                 ix.text.push_str(n);
                 let k0 = ix.alias_tokens.len() as u32;
                 let mut mine: Vec<u32> = Vec::new();
-                for s in &k.skeletons {
+                for (s, t) in k.skeletons.iter().zip(&k.tokens) {
                     let id = match ix.vocab.get(s.as_str()) {
                         Some(&id) => id,
                         None => {
                             let id = ix.vocab_str.len() as u32;
                             ix.vocab.insert(s.as_str().into(), id);
                             ix.vocab_str.push(s.as_str().into());
+                            ix.han.push(names::is_han_token(t));
                             df.push(0);
                             id
                         }
@@ -399,6 +428,8 @@ impl Index {
                     entity: ent,
                     text: (t0, n.len() as u32),
                     tokens: (k0, k.skeletons.len() as u32),
+                    folded: fx_hash(&k.folded),
+                    norm: fx_hash(&k.norm_key()),
                 });
                 let head = ix.key_head.entry(key).or_insert(NONE);
                 ix.key_next.push(*head);
@@ -435,6 +466,36 @@ impl Index {
                 fill[t as usize] += 1;
             }
         }
+        // Each token's aliases, shortest aliases first, so that a query can
+        // read only the aliases short enough to qualify.
+        for v in 0..nv {
+            let (lo, hi) = (ix.post_off[v] as usize, ix.post_off[v + 1] as usize);
+            let aliases = &ix.aliases;
+            ix.post[lo..hi].sort_by_key(|&a| aliases[a as usize].tokens.1);
+        }
+        // Pairs of distinct tokens of an alias -> aliases (CSR): a field whose
+        // words must nearly all be found reads only the aliases holding two
+        // of its rare words together.
+        let mut pairs: FxMap<u64, Vec<u32>> = FxMap::default();
+        for (a, rec) in ix.aliases.iter().enumerate() {
+            let mut toks: Vec<u32> = ix.alias_tokens
+                [rec.tokens.0 as usize..(rec.tokens.0 + rec.tokens.1) as usize]
+                .to_vec();
+            toks.sort_unstable();
+            toks.dedup();
+            toks.truncate(MAX_PAIR_TOKENS);
+            for (i, &x) in toks.iter().enumerate() {
+                for &y in &toks[i + 1..] {
+                    pairs.entry(pair_key(x, y)).or_default().push(a as u32);
+                }
+            }
+        }
+        ix.pair_index.reserve(pairs.len());
+        for (k, v) in pairs {
+            ix.pair_index
+                .insert(k, (ix.pair_post.len() as u32, v.len() as u32));
+            ix.pair_post.extend_from_slice(&v);
+        }
         // Weights: rarer tokens weigh more, mildly (a token in every alias
         // still weighs a third of a unique one).
         ix.weight = df
@@ -448,8 +509,12 @@ impl Index {
         for (v, s) in ix.vocab_str.iter().enumerate() {
             trigrams(s, &mut buf);
             ix.grams_n.push(buf.len().min(u16::MAX as usize) as u16);
+            if ix.han[v] {
+                continue; // Chinese names match by their pinyin, not by edits
+            }
+            let len = s.chars().count();
             for g in &buf {
-                grams.entry(*g).or_default().push(v as u32);
+                grams.entry(gram_key(*g, len)).or_default().push(v as u32);
             }
         }
         ix.gram_index.reserve(grams.len());
@@ -486,6 +551,11 @@ impl Index {
 
     /// Vocabulary tokens similar to `tok` (at least [`TOKEN_MIN`]), with
     /// their similarity; the token itself first when it is in the vocabulary.
+    ///
+    /// The trigram index is partitioned by token length, so only tokens of a
+    /// length that could reach the similarity are counted (the length filter
+    /// of approximate string joins), and a token must share all but four
+    /// trigrams per allowed edit (three, and one more for a swap).
     fn similar_tokens(
         &self,
         tok: &str,
@@ -493,32 +563,47 @@ impl Index {
         buf: &mut Vec<u64>,
     ) -> Vec<(u32, f64)> {
         let mut out = Vec::new();
-        if let Some(&v) = self.vocab.get(tok) {
+        let exact = self.vocab.get(tok).copied();
+        if let Some(v) = exact {
             out.push((v, 1.0));
         }
         let n = tok.chars().count();
-        if n < 4 {
-            return out; // one edit in a short word makes another word
+        let max_edits = |len: usize| ((len as f64) * (1.0 - TOKEN_MIN) + 1e-9).floor() as usize;
+        if max_edits(n + 1) == 0 {
+            return out; // too short for one edit to stay above TOKEN_MIN
         }
         trigrams(tok, buf);
-        counts.clear();
-        for g in buf.iter() {
-            if let Some(&(s, l)) = self.gram_index.get(g) {
-                for &v in &self.gram_post[s as usize..(s + l) as usize] {
-                    *counts.entry(v).or_insert(0) += 1;
-                }
-            }
-        }
         let gq = buf.len();
-        for (&v, &c) in counts.iter() {
-            let gv = usize::from(self.grams_n[v as usize]);
-            // One edit changes at most four trigrams (a swap of neighbours).
-            if (c as usize) + 4 < gq.max(gv) || out.first().is_some_and(|f| f.0 == v) {
+        let lo = n.saturating_sub(max_edits(n)).max(1);
+        let hi = n + max_edits(n) + 1;
+        for len in lo..=hi {
+            let d = max_edits(n.max(len));
+            if len.abs_diff(n) > d || d == 0 {
                 continue;
             }
-            let sim = similarity(tok, &self.vocab_str[v as usize]);
-            if sim >= TOKEN_MIN {
-                out.push((v, sim));
+            counts.clear();
+            for &g in buf.iter() {
+                if let Some(&(s, l)) = self.gram_index.get(&gram_key(g, len)) {
+                    for &v in &self.gram_post[s as usize..(s + l) as usize] {
+                        *counts.entry(v).or_insert(0) += 1;
+                    }
+                }
+            }
+            for (&v, &c) in counts.iter() {
+                let gv = usize::from(self.grams_n[v as usize]);
+                if (c as usize) + 3 * d + 1 < gq.max(gv) || Some(v) == exact {
+                    continue;
+                }
+                let other = &self.vocab_str[v as usize];
+                let sim = if tok.is_ascii() && other.is_ascii() {
+                    osa_within(tok.as_bytes(), other.as_bytes(), d)
+                        .map_or(0.0, |e| 1.0 - e as f64 / n.max(len) as f64)
+                } else {
+                    similarity(tok, other)
+                };
+                if sim >= TOKEN_MIN {
+                    out.push((v, sim));
+                }
             }
         }
         out
@@ -555,10 +640,10 @@ impl Index {
                 .collect();
             toks.sort_unstable();
             if toks.join(" ") == skel_key {
-                let text = self.alias_text(a);
-                let method = if crate::normalize::normalize_str(text) == key.folded {
+                let rec = &self.aliases[a as usize];
+                let method = if rec.folded == fx_hash(&key.folded) {
                     Method::Exact
-                } else if analyse(text).norm_key() == key.norm_key() {
+                } else if rec.norm == fx_hash(&key.norm_key()) {
                     Method::Normalised
                 } else {
                     Method::Transliterated
@@ -578,12 +663,98 @@ impl Index {
         let q: Vec<Vec<(u32, f64)>> = key
             .skeletons
             .iter()
-            .map(|t| self.similar_tokens(t, &mut counts, &mut buf))
+            .zip(&key.tokens)
+            .map(|(s, t)| {
+                if names::is_han_token(t) {
+                    self.vocab
+                        .get(s.as_str())
+                        .map(|&v| (v, 1.0))
+                        .into_iter()
+                        .collect()
+                } else {
+                    self.similar_tokens(s, &mut counts, &mut buf)
+                }
+            })
+            .collect();
+        // Each unpaired word costs UNPAIRED_COST of the score, so at most
+        // `budget` words may stay unpaired on both sides together. An alias
+        // that can reach the threshold then holds a match of one of the
+        // `budget + 1` rarest field words (prefix filtering): only their
+        // postings are read. For each alias found, the field words it holds
+        // are counted from its own few words, and only those that leave no
+        // more than `budget` words unpaired are scored.
+        let budget = if self.threshold <= 0.0 {
+            usize::MAX
+        } else {
+            (self.threshold.ln() / (1.0 - UNPAIRED_COST).ln()).floor() as usize
+        };
+        let nq = q.len();
+        let unmatched = q.iter().filter(|m| m.is_empty()).count();
+        let matched_vocab: Vec<(u32, usize)> = q
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.iter().map(move |&(v, _)| (v, i)))
             .collect();
         let mut cands: Vec<u32> = Vec::new();
-        for m in &q {
-            for &(v, _) in m {
-                cands.extend_from_slice(self.postings(v));
+        let consider = |a: u32, cands: &mut Vec<u32>| {
+            let toks = self.alias_toks(a);
+            let mut held = 0u64;
+            for t in toks {
+                for &(mv, qi) in &matched_vocab {
+                    if mv == *t && qi < 64 {
+                        held |= 1 << qi;
+                    }
+                }
+            }
+            let held = held.count_ones() as usize;
+            if (nq - held) + toks.len().saturating_sub(held) <= budget {
+                cands.push(a);
+            }
+        };
+        if unmatched <= budget {
+            let left = budget - unmatched;
+            let mut order: Vec<(usize, usize)> = q
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| !m.is_empty())
+                .map(|(i, m)| (m.iter().map(|&(v, _)| self.postings(v).len()).sum(), i))
+                .collect();
+            order.sort_unstable();
+            if nq.saturating_sub(budget) >= 2 {
+                // At least two of the `left + 2` rarest words are held
+                // together: read the pair index.
+                let d = order.len().min(left.saturating_add(2));
+                for x in 0..d {
+                    for y in x + 1..d {
+                        for &(v1, _) in &q[order[x].1] {
+                            for &(v2, _) in &q[order[y].1] {
+                                if v1 == v2 {
+                                    continue;
+                                }
+                                if let Some(&(s, l)) = self.pair_index.get(&pair_key(v1, v2)) {
+                                    for &a in &self.pair_post[s as usize..(s + l) as usize] {
+                                        consider(a, &mut cands);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } else {
+                // A short field: one of the `left + 1` rarest words, in
+                // aliases of at most `budget + nq` words.
+                let max_len = budget.saturating_add(nq);
+                for &(_, i) in order.iter().take(left.saturating_add(1)) {
+                    for &(v, _) in &q[i] {
+                        let p = self.postings(v);
+                        let end = p.partition_point(|&a| {
+                            (self.aliases[a as usize].tokens.1 as usize) <= max_len
+                        });
+                        for &a in &p[..end] {
+                            consider(a, &mut cands);
+                        }
+                    }
+                }
             }
         }
         cands.sort_unstable();
@@ -796,8 +967,13 @@ const CACHE_MAX_TEXT: usize = 512;
 /// The cache holds at most the capacity given to [`Watchlist::matcher`]
 /// strings of at most 512 bytes: when the young generation fills, the old
 /// one is dropped and the young one becomes old, so strings seen recently
-/// stay (a two-generation LRU approximation, no per-hit bookkeeping). One
-/// per worker (rayon `map_init`), so that workers never wait on a lock.
+/// stay (a two-generation LRU approximation, no per-hit bookkeeping).
+///
+/// Keep one per worker thread, so that workers never wait on a lock: rayon's
+/// `map_init` may build its value once per job rather than per thread (a
+/// cold cache each time), so a long-lived pool indexed by
+/// `rayon::current_thread_index()` keeps the caches warm
+/// (`examples/watchlist_bench.rs` does so).
 ///
 /// ```
 /// use dualuse::watchlist::WatchlistBuilder;

@@ -242,6 +242,17 @@ pub const LEGAL_FORMS: &[&str] = &[
     "贸易",
 ];
 
+fn legal_forms() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| LEGAL_FORMS.iter().copied().collect())
+}
+
+/// True when the token holds a Chinese character (its skeleton is pinyin).
+pub fn is_han_token(t: &str) -> bool {
+    t.chars().any(is_han)
+}
+
 /// Chinese legal suffixes, removed from the end of a Han run, longest first.
 const HAN_SUFFIXES: &[&str] = &[
     "股份有限公司",
@@ -331,7 +342,7 @@ pub fn analyse(text: &str) -> NameKey {
     }
     let content: Vec<String> = kept
         .iter()
-        .filter(|t| !LEGAL_FORMS.contains(&t.as_str()))
+        .filter(|t| !legal_forms().contains(t.as_str()))
         .cloned()
         .collect();
     let tokens = if content.is_empty() { kept } else { content };
@@ -586,6 +597,60 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
+/// The edit distance of [`levenshtein`] when it is at most `max`, else
+/// `None`: only the diagonal band of width `2 * max + 1` is computed, and the
+/// search stops as soon as a row exceeds `max` (Ukkonen's cut-off). Works on
+/// bytes; skeletons are ASCII.
+pub fn osa_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    if a.is_empty() || b.is_empty() {
+        return Some(a.len().max(b.len()));
+    }
+    const W: usize = 65;
+    if b.len() >= W {
+        let d = levenshtein(
+            std::str::from_utf8(a).unwrap_or_default(),
+            std::str::from_utf8(b).unwrap_or_default(),
+        );
+        return (d <= max).then_some(d);
+    }
+    let big = max + 1;
+    // Three rows of the matrix (i-2, i-1, i), each as long as `b` plus one.
+    let mut rows = [[big; W]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j.min(big);
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(b.len());
+        rows[cur] = [big; W];
+        if lo == 1 {
+            rows[cur][0] = i.min(big);
+        }
+        let mut row_min = if lo == 1 { rows[cur][0] } else { big };
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j - 1] + cost)
+                .min(rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2][j - 2] + 1);
+            }
+            let v = v.min(big);
+            rows[cur][j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    let d = rows[a.len() % 3][b.len()];
+    (d <= max).then_some(d)
+}
+
 /// Similarity of two tokens in 0..1: one minus the Levenshtein distance over
 /// the longer length (rapidfuzz's `ratio` family, by characters).
 pub fn similarity(a: &str, b: &str) -> f64 {
@@ -708,6 +773,14 @@ mod props {
     use proptest::prelude::*;
 
     proptest! {
+        /// The banded distance agrees with the full one wherever it answers.
+        #[test]
+        fn banded_distance_agrees(a in "[a-e]{0,12}", b in "[a-e]{0,12}", max in 0usize..5) {
+            let full = levenshtein(&a, &b);
+            let got = osa_within(a.as_bytes(), b.as_bytes(), max);
+            prop_assert_eq!(got, (full <= max).then_some(full));
+        }
+
         /// Token order, case, quotes and spacing never change the keys.
         #[test]
         fn order_case_quotes_and_spacing_do_not_matter(
