@@ -294,6 +294,13 @@ pub fn analyse(text: &str) -> NameKey {
             }
             continue;
         }
+        if c.is_ascii_alphanumeric() {
+            raw.push(c);
+            continue;
+        }
+        if c == '.' {
+            continue;
+        }
         if ('\u{0400}'..='\u{04FF}').contains(&c) {
             // Cyrillic keeps `й` and `ў` whole (NFD would split off the breve).
             raw.push(c);
@@ -315,7 +322,16 @@ pub fn analyse(text: &str) -> NameKey {
     let mut i = 0;
     while i < words.len() {
         let w = words[i];
-        let label = ID_LABELS.iter().find(|l| w.starts_with(**l));
+        let digits_near = |k: usize| {
+            words
+                .get(k)
+                .is_some_and(|x| x.bytes().any(|b| b.is_ascii_digit()))
+        };
+        let label = if digits_near(i) || digits_near(i + 1) {
+            ID_LABELS.iter().find(|l| w.starts_with(**l))
+        } else {
+            None
+        };
         if let Some(l) = label {
             let rest = &w[l.len()..];
             if is_identifier(rest) {
@@ -495,7 +511,11 @@ pub fn transliterate(s: &str) -> String {
 /// assert_eq!(skeleton("юнион"), skeleton("junion"));
 /// ```
 pub fn skeleton(token: &str) -> String {
-    let t = transliterate(&token.to_lowercase());
+    let t = if token.chars().any(char::is_uppercase) {
+        transliterate(&token.to_lowercase())
+    } else {
+        transliterate(token)
+    };
     if !t.is_ascii() {
         return t;
     }
