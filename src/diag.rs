@@ -43,6 +43,18 @@ pub enum Code {
     /// counterexamples. The rule still compiles and screens; `dualuse rules
     /// check` reports it and exits with status 1.
     E016,
+    /// E050: a watch-list file could not be read (I/O, not UTF-8, broken CSV quoting).
+    E050,
+    /// E051: a watch-list file is empty or its header names no known format.
+    E051,
+    /// E052: a watch-list entry lacks a required field (id, name) or has the wrong number of fields.
+    E052,
+    /// E053: two watch-list entries share an id within one list.
+    E053,
+    /// E054: a watch-list name or alias has no letters or digits.
+    E054,
+    /// E055: a watch-list identifier is not a registration or tax number.
+    E055,
 }
 
 /// How serious a diagnostic is. Each [`Code`] has one level, which never changes.
@@ -87,6 +99,12 @@ impl Code {
         Code::E014,
         Code::E015,
         Code::E016,
+        Code::E050,
+        Code::E051,
+        Code::E052,
+        Code::E053,
+        Code::E054,
+        Code::E055,
     ];
 
     /// The code as written in output, e.g. `E005`.
@@ -108,6 +126,12 @@ impl Code {
             Code::E014 => "E014",
             Code::E015 => "E015",
             Code::E016 => "E016",
+            Code::E050 => "E050",
+            Code::E051 => "E051",
+            Code::E052 => "E052",
+            Code::E053 => "E053",
+            Code::E054 => "E054",
+            Code::E055 => "E055",
         }
     }
 

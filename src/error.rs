@@ -16,6 +16,9 @@ pub enum ErrorKind {
     /// Rule files had problems; every one is listed.
     #[error("{} problem(s) in the rule files; first: {}", .0.len(), .0.first().map(|d| d.to_string()).unwrap_or_default())]
     Rules(Vec<Diagnostic>),
+    /// Watch-list files had problems; every one is listed (`E050`...).
+    #[error("{} problem(s) in the watch lists; first: {}", .0.len(), .0.first().map(|d| d.to_string()).unwrap_or_default())]
+    Watchlist(Vec<Diagnostic>),
     /// An input or output operation failed.
     #[error("{context}: {source}")]
     Io {
@@ -46,10 +49,10 @@ impl Error {
         &self.0
     }
 
-    /// The diagnostics, when this is a rule-loading error.
+    /// The diagnostics, when this is a rule- or watch-list-loading error.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match &*self.0 {
-            ErrorKind::Rules(d) => d,
+            ErrorKind::Rules(d) | ErrorKind::Watchlist(d) => d,
             _ => &[],
         }
     }

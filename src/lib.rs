@@ -88,6 +88,7 @@ pub mod report;
 mod result;
 mod rules;
 mod types;
+pub mod watchlist;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

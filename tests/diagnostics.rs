@@ -69,10 +69,11 @@ fn rendered_diagnostics_match_golden_files() {
 #[test]
 fn every_code_has_a_golden() {
     let codes = run_goldens();
+    // Watch-list codes (E050 and up) have theirs in tests/watchlist_diagnostics.
     let missing: Vec<_> = Code::ALL
         .iter()
         .map(|c| c.as_str())
-        .filter(|c| !codes.contains(c))
+        .filter(|c| *c < "E050" && !codes.contains(c))
         .collect();
     assert!(missing.is_empty(), "no golden produces {missing:?}");
 }

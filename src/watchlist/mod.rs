@@ -1,0 +1,1104 @@
+//! Party watch lists: screening importers, exporters and consignees against
+//! sanctions and company lists.
+//!
+//! - [`WatchlistBuilder`]: files or texts in the OpenSanctions "simple" CSV,
+//!   OFAC `sdn.csv` or a plain analyst CSV ([`Format`], detected from the
+//!   header) and a threshold; `build` validates every entry and reports every
+//!   problem at once as [`Diagnostic`](crate::Diagnostic)s (`E050`...`E055`).
+//! - [`Watchlist`]: compiled once, immutable, `Send + Sync`, cheap to clone
+//!   (one `Arc`). [`Watchlist::screen`] matches one party field.
+//! - [`PartyMatcher`]: one per worker, with a bounded cache, so that each
+//!   distinct party string is matched once however often a dump repeats it.
+//! - [`PartyHit`]: one match, with `SPEC.md` §2's keys.
+//! - [`PARTY_COLUMNS`] and [`find_party_columns`]: which headers hold parties.
+//!
+//! # How a name matches
+//! Both the list's names and aliases and the party field are reduced by
+//! [`names::analyse`]: case, quotes and punctuation, legal forms in many
+//! languages, identifiers taken out, token order ignored, Cyrillic
+//! transliterated and the transliteration systems' spellings folded into a
+//! skeleton. Then, in order:
+//!
+//! 1. `identifier`: a registration or tax number of the field (`ИНН
+//!    7701234567`, `USCC 9144...`, or any unlabelled run of eight digits or
+//!    more) equals one of the entry's identifiers;
+//! 2. one hash lookup of the sorted skeletons: `exact` when the folded texts
+//!    are equal, `normalised` when the tokens are equal before
+//!    transliteration, `transliterated` otherwise;
+//! 3. `fuzzy`: each token of the field finds the list's tokens that share
+//!    character trigrams with it (an index over the vocabulary, never a scan
+//!    of the list), the aliases holding them are the candidates, and each
+//!    candidate is scored by a weighted token alignment (each field token
+//!    paired with at most one alias token, similarity one minus Levenshtein
+//!    over length, rarer tokens weigh more; the score is the matched weight
+//!    over all weight on both sides, like rapidfuzz's `token_sort_ratio`
+//!    with weights, times 0.85 per word left unpaired on either side). Hits
+//!    at or above the threshold are kept. See `docs/watchlists.md`.
+//!
+//! # Examples
+//! ```
+//! use dualuse::watchlist::{Method, WatchlistBuilder};
+//! let list = "name,aliases,country,identifiers,list\n\
+//!             ROMASHKA SIBIR LLC,ООО Ромашка-Сибирь,RU,INN:7701234567,demo\n";
+//! let wl = WatchlistBuilder::new().add_source("demo.csv", list).build()?;
+//! let hits = wl.screen("consignee", "ООО \"РОМАШКА СИБИРЬ\"");
+//! assert_eq!(hits[0].method, Method::Normalised);
+//! let hits = wl.screen("consignee", "Sibir Romashka Co., Ltd");
+//! assert_eq!(hits[0].method, Method::Normalised);
+//! let hits = wl.screen("consignee", "ROMASCHKA-SIBIR'");
+//! assert_eq!(hits[0].method, Method::Transliterated);
+//! let hits = wl.screen("consignee", "OOO ROMASHKA SIBIT");
+//! assert_eq!(hits[0].method, Method::Fuzzy);
+//! let hits = wl.screen("consignee", "ООО ЛЮТИК ИНН 7701234567");
+//! assert_eq!(hits[0].method, Method::Identifier);
+//! assert!(wl.screen("consignee", "ROMASHKA LOGISTIK").is_empty());
+//! # Ok::<(), dualuse::Error>(())
+//! ```
+
+mod columns;
+mod load;
+pub mod names;
+pub mod synth;
+
+pub use columns::{find_party_columns, party_role, PartyRole, PARTY_COLUMNS};
+pub use load::{Entry, Format};
+
+use crate::diag::{Code, Diagnostic};
+use crate::error::{Error, ErrorKind, Result};
+use names::{analyse, osa_within, similarity, NameKey};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The default threshold: a fuzzy match needs a score of at least this.
+///
+/// Chosen on the generated benchmark (`tests/watchlist.rs`, 10,000 entities,
+/// 5,000 true strings, 5,000 decoys): recall 0.989, precision 0.999. It
+/// keeps one typo in a word of five letters or more and one unpaired word
+/// (each costs 15%), so a decoy that shares all words but one stays out.
+/// Identifier, exact, normalised and transliterated matches score 1.
+pub const DEFAULT_THRESHOLD: f64 = 0.8;
+
+/// The share of the score each unpaired word costs.
+const UNPAIRED_COST: f64 = 0.15;
+
+/// Fuzzy hits more than this below the best fuzzy hit are dropped.
+const FUZZY_MARGIN: f32 = 0.05;
+
+/// Two tokens are paired only from this similarity up (one edit in five).
+const TOKEN_MIN: f64 = 0.8;
+
+/// How a party hit was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Method {
+    /// A registration or tax number equal on both sides.
+    Identifier,
+    /// The same text, up to case, width and spacing.
+    Exact,
+    /// The same words after quotes, punctuation, legal forms and word order
+    /// were normalised.
+    Normalised,
+    /// The same words written in another script or transliteration system.
+    Transliterated,
+    /// Similar words: typos, a word missing or added.
+    Fuzzy,
+}
+
+impl Method {
+    /// The method as written in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Identifier => "identifier",
+            Method::Exact => "exact",
+            Method::Normalised => "normalised",
+            Method::Transliterated => "transliterated",
+            Method::Fuzzy => "fuzzy",
+        }
+    }
+}
+
+/// One match of a party field against a list entry (`SPEC.md` §2).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartyHit {
+    /// The column the party came from.
+    pub field: String,
+    /// The party text as written.
+    pub text: String,
+    /// The entry's id in its list.
+    pub id: String,
+    /// The entry's primary name.
+    pub name: String,
+    /// The list the entry comes from.
+    pub list: String,
+    /// The name, alias or identifier of the entry that matched.
+    pub alias: String,
+    /// How close, 0..1 (1 for identifier, exact, normalised, transliterated).
+    pub score: f64,
+    /// What made it match.
+    pub method: Method,
+}
+
+/// A fast non-cryptographic hasher for the index's integer and short-string
+/// keys (the Fx hash of rustc); the keys come from the list, not from input.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+fn fx_hash(s: &str) -> u64 {
+    let mut h = Fx::default();
+    h.write(s.as_bytes());
+    h.write_u8(0xff);
+    h.finish()
+}
+
+/// Settings and sources for a [`Watchlist`].
+///
+/// ```
+/// use dualuse::watchlist::WatchlistBuilder;
+/// let err = WatchlistBuilder::new()
+///     .add_source("bad.csv", "name,identifiers\nROMASHKA,INN:12\n,\n")
+///     .build()
+///     .unwrap_err();
+/// let codes: Vec<_> = err.diagnostics().iter().map(|d| (d.code.as_str(), d.line)).collect();
+/// assert_eq!(codes, [("E055", 2), ("E052", 3)]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct WatchlistBuilder {
+    threshold: f64,
+    sources: Vec<(String, std::result::Result<String, String>)>,
+}
+
+impl Default for WatchlistBuilder {
+    fn default() -> Self {
+        WatchlistBuilder::new()
+    }
+}
+
+impl WatchlistBuilder {
+    /// No sources, the [`DEFAULT_THRESHOLD`].
+    pub fn new() -> WatchlistBuilder {
+        WatchlistBuilder {
+            threshold: DEFAULT_THRESHOLD,
+            sources: Vec::new(),
+        }
+    }
+
+    /// The lowest fuzzy score kept, in 0..=1 (clamped). Lower finds more
+    /// spellings and more look-alike companies.
+    pub fn threshold(mut self, t: f64) -> WatchlistBuilder {
+        self.threshold = if t.is_nan() {
+            DEFAULT_THRESHOLD
+        } else {
+            t.clamp(0.0, 1.0)
+        };
+        self
+    }
+
+    /// Adds a file; a file that cannot be read becomes an `E050` diagnostic
+    /// at `build`.
+    pub fn add_path(mut self, path: impl AsRef<Path>) -> WatchlistBuilder {
+        let p = path.as_ref();
+        let name = p.display().to_string();
+        let text = std::fs::read(p)
+            .map_err(|e| format!("cannot read the file: {e}"))
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|e| {
+                    format!(
+                        "not UTF-8 at byte {} (save the list as UTF-8)",
+                        e.utf8_error().valid_up_to()
+                    )
+                })
+            });
+        self.sources.push((name, text));
+        self
+    }
+
+    /// Adds a list held in memory, named `name` in diagnostics.
+    pub fn add_source(
+        mut self,
+        name: impl Into<String>,
+        text: impl Into<String>,
+    ) -> WatchlistBuilder {
+        self.sources.push((name.into(), Ok(text.into())));
+        self
+    }
+
+    /// Reads, validates and indexes every source.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Watchlist`] with every diagnostic of every source when any
+    /// line is broken: nothing is dropped silently.
+    pub fn build(&self) -> Result<Watchlist> {
+        let mut diags = Vec::new();
+        let mut entries = Vec::new();
+        for (name, text) in &self.sources {
+            match text {
+                Ok(t) => entries.extend(load::parse(name, t, &mut diags)),
+                Err(msg) => diags.push(Diagnostic::at(
+                    Code::E050,
+                    msg.clone(),
+                    name,
+                    "",
+                    None,
+                    None,
+                )),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(Error::from(ErrorKind::Watchlist(diags)));
+        }
+        Ok(Watchlist {
+            inner: Arc::new(Index::build(entries.into_iter(), self.threshold)),
+        })
+    }
+}
+
+struct EntityRec {
+    id: Box<str>,
+    name: Box<str>,
+    list: u32,
+}
+
+struct AliasRec {
+    entity: u32,
+    text: (u32, u32),
+    tokens: (u32, u32),
+    /// Hash of the folded text (for `exact`).
+    folded: u64,
+    /// Hash of the sorted tokens before transliteration (for `normalised`).
+    norm: u64,
+}
+
+/// The compiled index. Strings live in arenas and lists in CSR arrays, so a
+/// million entities cost tens of bytes each beyond their text.
+struct Index {
+    threshold: f64,
+    lists: Vec<Box<str>>,
+    entities: Vec<EntityRec>,
+    aliases: Vec<AliasRec>,
+    text: String,
+    alias_tokens: Vec<u32>,
+    vocab: FxMap<Box<str>, u32>,
+    vocab_str: Vec<Box<str>>,
+    /// Whether the token is Chinese (its skeleton is pinyin): such tokens
+    /// match exactly, since another character is another word.
+    han: Vec<bool>,
+    weight: Vec<f32>,
+    grams_n: Vec<u16>,
+    post_off: Vec<u32>,
+    post: Vec<u32>,
+    gram_index: FxMap<u64, (u32, u32)>,
+    gram_post: Vec<u32>,
+    pair_index: FxMap<u64, (u32, u32)>,
+    pair_post: Vec<u32>,
+    key_head: FxMap<u64, u32>,
+    key_next: Vec<u32>,
+    idents: FxMap<Box<str>, Vec<u32>>,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Distinct padded character trigrams of a skeleton token, hashed.
+fn trigrams(tok: &str, out: &mut Vec<u64>) {
+    out.clear();
+    let chars: Vec<char> = std::iter::once('\u{2}')
+        .chain(tok.chars())
+        .chain(std::iter::once('\u{3}'))
+        .collect();
+    for w in chars.windows(3) {
+        let mut h = Fx::default();
+        for c in w {
+            h.write_u32(*c as u32);
+        }
+        out.push(h.finish());
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Aliases with more distinct words are paired on their first (by vocabulary
+/// id) sixteen only.
+const MAX_PAIR_TOKENS: usize = 16;
+
+/// The pair index's key: two vocabulary ids, in either order.
+fn pair_key(x: u32, y: u32) -> u64 {
+    let (a, b) = if x < y { (x, y) } else { (y, x) };
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The trigram index's key: a trigram of a token of a given length.
+fn gram_key(gram: u64, len: usize) -> u64 {
+    let mut h = Fx(gram);
+    h.write_usize(len);
+    h.finish()
+}
+
+impl Index {
+    fn build(entries: impl Iterator<Item = Entry>, threshold: f64) -> Index {
+        let mut ix = Index {
+            threshold,
+            lists: Vec::new(),
+            entities: Vec::new(),
+            aliases: Vec::new(),
+            text: String::new(),
+            alias_tokens: Vec::new(),
+            vocab: FxMap::default(),
+            vocab_str: Vec::new(),
+            han: Vec::new(),
+            weight: Vec::new(),
+            grams_n: Vec::new(),
+            post_off: Vec::new(),
+            post: Vec::new(),
+            gram_index: FxMap::default(),
+            gram_post: Vec::new(),
+            pair_index: FxMap::default(),
+            pair_post: Vec::new(),
+            key_head: FxMap::default(),
+            key_next: Vec::new(),
+            idents: FxMap::default(),
+        };
+        let mut list_ids: FxMap<String, u32> = FxMap::default();
+        let mut df: Vec<u32> = Vec::new();
+        for e in entries {
+            let list = *list_ids.entry(e.list.clone()).or_insert_with(|| {
+                ix.lists.push(e.list.clone().into());
+                (ix.lists.len() - 1) as u32
+            });
+            let ent = ix.entities.len() as u32;
+            let mut seen: Vec<String> = Vec::new();
+            for n in std::iter::once(&e.name).chain(&e.aliases) {
+                let k = analyse(n);
+                if seen.contains(&k.folded) {
+                    continue; // the same name twice adds nothing
+                }
+                seen.push(k.folded.clone());
+                let key = fx_hash(&k.skeleton_key());
+                let a = ix.aliases.len() as u32;
+                let t0 = ix.text.len() as u32;
+                ix.text.push_str(n);
+                let k0 = ix.alias_tokens.len() as u32;
+                let mut mine: Vec<u32> = Vec::new();
+                for (s, t) in k.skeletons.iter().zip(&k.tokens) {
+                    let id = match ix.vocab.get(s.as_str()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = ix.vocab_str.len() as u32;
+                            ix.vocab.insert(s.as_str().into(), id);
+                            ix.vocab_str.push(s.as_str().into());
+                            ix.han.push(names::is_han_token(t));
+                            df.push(0);
+                            id
+                        }
+                    };
+                    if !mine.contains(&id) {
+                        df[id as usize] += 1;
+                        mine.push(id);
+                    }
+                    ix.alias_tokens.push(id);
+                }
+                ix.aliases.push(AliasRec {
+                    entity: ent,
+                    text: (t0, n.len() as u32),
+                    tokens: (k0, k.skeletons.len() as u32),
+                    folded: fx_hash(&k.folded),
+                    norm: fx_hash(&k.norm_key()),
+                });
+                let head = ix.key_head.entry(key).or_insert(NONE);
+                ix.key_next.push(*head);
+                *head = a;
+            }
+            for id in &e.identifiers {
+                let v = ix.idents.entry(id.as_str().into()).or_default();
+                if !v.contains(&ent) {
+                    v.push(ent);
+                }
+            }
+            ix.entities.push(EntityRec {
+                id: e.id.into(),
+                name: e.name.into(),
+                list,
+            });
+        }
+        // Postings: vocabulary token -> aliases holding it (CSR).
+        let nv = ix.vocab_str.len();
+        ix.post_off = vec![0; nv + 1];
+        for (i, &d) in df.iter().enumerate() {
+            ix.post_off[i + 1] = ix.post_off[i] + d;
+        }
+        ix.post = vec![0; ix.post_off[nv] as usize];
+        let mut fill = ix.post_off.clone();
+        for (a, rec) in ix.aliases.iter().enumerate() {
+            let toks =
+                &ix.alias_tokens[rec.tokens.0 as usize..(rec.tokens.0 + rec.tokens.1) as usize];
+            for (j, &t) in toks.iter().enumerate() {
+                if toks[..j].contains(&t) {
+                    continue;
+                }
+                ix.post[fill[t as usize] as usize] = a as u32;
+                fill[t as usize] += 1;
+            }
+        }
+        // Each token's aliases, shortest aliases first, so that a query can
+        // read only the aliases short enough to qualify.
+        for v in 0..nv {
+            let (lo, hi) = (ix.post_off[v] as usize, ix.post_off[v + 1] as usize);
+            let aliases = &ix.aliases;
+            ix.post[lo..hi].sort_by_key(|&a| aliases[a as usize].tokens.1);
+        }
+        // Pairs of distinct tokens of an alias -> aliases (CSR): a field whose
+        // words must nearly all be found reads only the aliases holding two
+        // of its rare words together.
+        let mut pairs: FxMap<u64, Vec<u32>> = FxMap::default();
+        for (a, rec) in ix.aliases.iter().enumerate() {
+            let mut toks: Vec<u32> = ix.alias_tokens
+                [rec.tokens.0 as usize..(rec.tokens.0 + rec.tokens.1) as usize]
+                .to_vec();
+            toks.sort_unstable();
+            toks.dedup();
+            toks.truncate(MAX_PAIR_TOKENS);
+            for (i, &x) in toks.iter().enumerate() {
+                for &y in &toks[i + 1..] {
+                    pairs.entry(pair_key(x, y)).or_default().push(a as u32);
+                }
+            }
+        }
+        ix.pair_index.reserve(pairs.len());
+        for (k, v) in pairs {
+            ix.pair_index
+                .insert(k, (ix.pair_post.len() as u32, v.len() as u32));
+            ix.pair_post.extend_from_slice(&v);
+        }
+        // Weights: rarer tokens weigh more, mildly (a token in every alias
+        // still weighs a third of a unique one).
+        ix.weight = df
+            .iter()
+            .map(|&d| (1.0 / (1.0 + 0.25 * f64::from(d.max(1)).ln())) as f32)
+            .collect();
+        // Trigram index over the vocabulary.
+        let mut grams: FxMap<u64, Vec<u32>> = FxMap::default();
+        let mut buf = Vec::new();
+        ix.grams_n = Vec::with_capacity(nv);
+        for (v, s) in ix.vocab_str.iter().enumerate() {
+            trigrams(s, &mut buf);
+            ix.grams_n.push(buf.len().min(u16::MAX as usize) as u16);
+            if ix.han[v] {
+                continue; // Chinese names match by their pinyin, not by edits
+            }
+            let len = s.chars().count();
+            for g in &buf {
+                grams.entry(gram_key(*g, len)).or_default().push(v as u32);
+            }
+        }
+        ix.gram_index.reserve(grams.len());
+        for (g, vs) in grams {
+            ix.gram_index
+                .insert(g, (ix.gram_post.len() as u32, vs.len() as u32));
+            ix.gram_post.extend_from_slice(&vs);
+        }
+        ix.shrink();
+        ix
+    }
+
+    fn shrink(&mut self) {
+        self.text.shrink_to_fit();
+        self.alias_tokens.shrink_to_fit();
+        self.aliases.shrink_to_fit();
+        self.entities.shrink_to_fit();
+        self.key_next.shrink_to_fit();
+    }
+
+    fn alias_text(&self, a: u32) -> &str {
+        let (s, l) = self.aliases[a as usize].text;
+        &self.text[s as usize..(s + l) as usize]
+    }
+
+    fn alias_toks(&self, a: u32) -> &[u32] {
+        let (s, l) = self.aliases[a as usize].tokens;
+        &self.alias_tokens[s as usize..(s + l) as usize]
+    }
+
+    fn postings(&self, v: u32) -> &[u32] {
+        &self.post[self.post_off[v as usize] as usize..self.post_off[v as usize + 1] as usize]
+    }
+
+    /// Vocabulary tokens similar to `tok` (at least [`TOKEN_MIN`]), with
+    /// their similarity; the token itself first when it is in the vocabulary.
+    ///
+    /// The trigram index is partitioned by token length, so only tokens of a
+    /// length that could reach the similarity are counted (the length filter
+    /// of approximate string joins), and a token must share all but four
+    /// trigrams per allowed edit (three, and one more for a swap).
+    fn similar_tokens(
+        &self,
+        tok: &str,
+        counts: &mut FxMap<u32, u16>,
+        buf: &mut Vec<u64>,
+    ) -> Vec<(u32, f64)> {
+        let mut out = Vec::new();
+        let exact = self.vocab.get(tok).copied();
+        if let Some(v) = exact {
+            out.push((v, 1.0));
+        }
+        let n = tok.chars().count();
+        let max_edits = |len: usize| ((len as f64) * (1.0 - TOKEN_MIN) + 1e-9).floor() as usize;
+        if max_edits(n + 1) == 0 {
+            return out; // too short for one edit to stay above TOKEN_MIN
+        }
+        trigrams(tok, buf);
+        let gq = buf.len();
+        let lo = n.saturating_sub(max_edits(n)).max(1);
+        let hi = n + max_edits(n) + 1;
+        for len in lo..=hi {
+            let d = max_edits(n.max(len));
+            if len.abs_diff(n) > d || d == 0 {
+                continue;
+            }
+            counts.clear();
+            for &g in buf.iter() {
+                if let Some(&(s, l)) = self.gram_index.get(&gram_key(g, len)) {
+                    for &v in &self.gram_post[s as usize..(s + l) as usize] {
+                        *counts.entry(v).or_insert(0) += 1;
+                    }
+                }
+            }
+            for (&v, &c) in counts.iter() {
+                let gv = usize::from(self.grams_n[v as usize]);
+                if (c as usize) + 3 * d + 1 < gq.max(gv) || Some(v) == exact {
+                    continue;
+                }
+                let other = &self.vocab_str[v as usize];
+                let sim = if tok.is_ascii() && other.is_ascii() {
+                    osa_within(tok.as_bytes(), other.as_bytes(), d)
+                        .map_or(0.0, |e| 1.0 - e as f64 / n.max(len) as f64)
+                } else {
+                    similarity(tok, other)
+                };
+                if sim >= TOKEN_MIN {
+                    out.push((v, sim));
+                }
+            }
+        }
+        out
+    }
+
+    fn match_key(&self, key: &NameKey, words: Option<&mut WordCache>) -> Vec<RawHit> {
+        let mut hits: Vec<RawHit> = Vec::new();
+        for id in &key.identifiers {
+            if let Some(ents) = self.idents.get(id.as_str()) {
+                for &e in ents {
+                    hits.push(RawHit {
+                        entity: e,
+                        alias: AliasRef::Identifier(id.as_str().into()),
+                        score: 1.0,
+                        method: Method::Identifier,
+                    });
+                }
+            }
+        }
+        if key.skeletons.is_empty() {
+            return finish(hits);
+        }
+        let skel_key = key.skeleton_key();
+        let mut a = self
+            .key_head
+            .get(&fx_hash(&skel_key))
+            .copied()
+            .unwrap_or(NONE);
+        while a != NONE {
+            let mut toks: Vec<&str> = self
+                .alias_toks(a)
+                .iter()
+                .map(|&t| &*self.vocab_str[t as usize])
+                .collect();
+            toks.sort_unstable();
+            if toks.join(" ") == skel_key {
+                let rec = &self.aliases[a as usize];
+                let method = if rec.folded == fx_hash(&key.folded) {
+                    Method::Exact
+                } else if rec.norm == fx_hash(&key.norm_key()) {
+                    Method::Normalised
+                } else {
+                    Method::Transliterated
+                };
+                hits.push(RawHit {
+                    entity: self.aliases[a as usize].entity,
+                    alias: AliasRef::Alias(a),
+                    score: 1.0,
+                    method,
+                });
+            }
+            a = self.key_next[a as usize];
+        }
+        // Fuzzy: candidates from the postings of similar tokens.
+        let mut counts = FxMap::default();
+        let mut buf = Vec::new();
+        let mut words = words;
+        let q: Vec<Vec<(u32, f64)>> = key
+            .skeletons
+            .iter()
+            .zip(&key.tokens)
+            .map(|(s, t)| {
+                if names::is_han_token(t) {
+                    self.vocab
+                        .get(s.as_str())
+                        .map(|&v| (v, 1.0))
+                        .into_iter()
+                        .collect()
+                } else if let Some(c) = words.as_deref_mut() {
+                    if let Some(m) = c.get(s.as_str()) {
+                        return m.clone();
+                    }
+                    let m = self.similar_tokens(s, &mut counts, &mut buf);
+                    c.insert(s.as_str(), m.clone());
+                    m
+                } else {
+                    self.similar_tokens(s, &mut counts, &mut buf)
+                }
+            })
+            .collect();
+        // Each unpaired word costs UNPAIRED_COST of the score, so at most
+        // `budget` words may stay unpaired on both sides together. An alias
+        // that can reach the threshold then holds a match of one of the
+        // `budget + 1` rarest field words (prefix filtering): only their
+        // postings are read. For each alias found, the field words it holds
+        // are counted from its own few words, and only those that leave no
+        // more than `budget` words unpaired are scored.
+        let budget = if self.threshold <= 0.0 {
+            usize::MAX
+        } else {
+            (self.threshold.ln() / (1.0 - UNPAIRED_COST).ln()).floor() as usize
+        };
+        let nq = q.len();
+        let unmatched = q.iter().filter(|m| m.is_empty()).count();
+        let matched_vocab: Vec<(u32, usize)> = q
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.iter().map(move |&(v, _)| (v, i)))
+            .collect();
+        let mut cands: Vec<u32> = Vec::new();
+        let consider = |a: u32, cands: &mut Vec<u32>| {
+            let toks = self.alias_toks(a);
+            let mut held = 0u64;
+            for t in toks {
+                for &(mv, qi) in &matched_vocab {
+                    if mv == *t && qi < 64 {
+                        held |= 1 << qi;
+                    }
+                }
+            }
+            let held = held.count_ones() as usize;
+            if (nq - held) + toks.len().saturating_sub(held) <= budget {
+                cands.push(a);
+            }
+        };
+        if unmatched <= budget {
+            let left = budget - unmatched;
+            let mut order: Vec<(usize, usize)> = q
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| !m.is_empty())
+                .map(|(i, m)| (m.iter().map(|&(v, _)| self.postings(v).len()).sum(), i))
+                .collect();
+            order.sort_unstable();
+            if nq.saturating_sub(budget) >= 2 {
+                // At least two of the `left + 2` rarest words are held
+                // together: read the pair index.
+                let d = order.len().min(left.saturating_add(2));
+                for x in 0..d {
+                    for y in x + 1..d {
+                        for &(v1, _) in &q[order[x].1] {
+                            for &(v2, _) in &q[order[y].1] {
+                                if v1 == v2 {
+                                    continue;
+                                }
+                                if let Some(&(s, l)) = self.pair_index.get(&pair_key(v1, v2)) {
+                                    for &a in &self.pair_post[s as usize..(s + l) as usize] {
+                                        consider(a, &mut cands);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } else {
+                // A short field: one of the `left + 1` rarest words, in
+                // aliases of at most `budget + nq` words.
+                let max_len = budget.saturating_add(nq);
+                for &(_, i) in order.iter().take(left.saturating_add(1)) {
+                    for &(v, _) in &q[i] {
+                        let p = self.postings(v);
+                        let end = p.partition_point(|&a| {
+                            (self.aliases[a as usize].tokens.1 as usize) <= max_len
+                        });
+                        for &a in &p[..end] {
+                            consider(a, &mut cands);
+                        }
+                    }
+                }
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let qw: Vec<f64> = q
+            .iter()
+            .map(|m| {
+                // The weight of the closest vocabulary token; an unknown word is rare.
+                m.iter()
+                    .max_by(|x, y| x.1.total_cmp(&y.1))
+                    .map_or(1.0, |&(v, _)| f64::from(self.weight[v as usize]))
+            })
+            .collect();
+        let qsum: f64 = qw.iter().sum();
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for a in cands {
+            let toks = self.alias_toks(a);
+            pairs.clear();
+            for (i, m) in q.iter().enumerate() {
+                for (j, t) in toks.iter().enumerate() {
+                    if let Some(&(_, s)) = m.iter().find(|(v, _)| v == t) {
+                        pairs.push((s, i, j));
+                    }
+                }
+            }
+            pairs.sort_by(|x, y| y.0.total_cmp(&x.0));
+            let mut used_q = 0u64;
+            let mut used_a = 0u64;
+            let mut matched = 0.0;
+            for &(s, i, j) in &pairs {
+                if i >= 64 || j >= 64 || used_q & (1 << i) != 0 || used_a & (1 << j) != 0 {
+                    continue;
+                }
+                used_q |= 1 << i;
+                used_a |= 1 << j;
+                matched += s * (qw[i] + f64::from(self.weight[toks[j] as usize]));
+            }
+            // Each word on either side that pairs with nothing costs 15% of
+            // the score: an added or replaced word is the mark of another
+            // company, however many words the names share.
+            let asum: f64 = toks
+                .iter()
+                .map(|&t| f64::from(self.weight[t as usize]))
+                .sum();
+            let unpaired = (0..q.len())
+                .filter(|&i| i >= 64 || used_q & (1 << i) == 0)
+                .count()
+                + (0..toks.len())
+                    .filter(|&j| j >= 64 || used_a & (1 << j) == 0)
+                    .count();
+            let denom = (qsum + asum) / (1.0 - UNPAIRED_COST).powi(unpaired as i32);
+            let score = matched / denom;
+            if score >= self.threshold && score < 1.0 - 1e-9 {
+                hits.push(RawHit {
+                    entity: self.aliases[a as usize].entity,
+                    alias: AliasRef::Alias(a),
+                    score: score as f32,
+                    method: Method::Fuzzy,
+                });
+            }
+        }
+        let mut hits = finish(hits);
+        // A field that names a listed entity outright is that entity, not
+        // its look-alikes; among fuzzy hits only those close to the best stay.
+        if hits.iter().any(|h| h.method != Method::Fuzzy) {
+            hits.retain(|h| h.method != Method::Fuzzy);
+        } else if let Some(best) = hits.first().map(|h| h.score) {
+            hits.retain(|h| h.score >= best - FUZZY_MARGIN);
+        }
+        hits
+    }
+
+    fn to_hit(&self, field: &str, text: &str, r: &RawHit) -> PartyHit {
+        let e = &self.entities[r.entity as usize];
+        PartyHit {
+            field: field.to_string(),
+            text: text.to_string(),
+            id: e.id.to_string(),
+            name: e.name.to_string(),
+            list: self.lists[e.list as usize].to_string(),
+            alias: match &r.alias {
+                AliasRef::Alias(a) => self.alias_text(*a).to_string(),
+                AliasRef::Identifier(s) => s.to_string(),
+            },
+            score: (f64::from(r.score) * 1000.0).round() / 1000.0,
+            method: r.method,
+        }
+    }
+}
+
+/// Keeps the best hit per entity (identifier before exact before normalised
+/// before transliterated before fuzzy, then the higher score), best first.
+fn finish(mut hits: Vec<RawHit>) -> Vec<RawHit> {
+    hits.sort_by(|a, b| {
+        a.entity
+            .cmp(&b.entity)
+            .then(a.method.cmp(&b.method))
+            .then(b.score.total_cmp(&a.score))
+    });
+    hits.dedup_by_key(|h| h.entity);
+    hits.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.method.cmp(&b.method))
+            .then(a.entity.cmp(&b.entity))
+    });
+    hits
+}
+
+#[derive(Clone, Debug)]
+enum AliasRef {
+    Alias(u32),
+    Identifier(Box<str>),
+}
+
+#[derive(Clone, Debug)]
+struct RawHit {
+    entity: u32,
+    alias: AliasRef,
+    score: f32,
+    method: Method,
+}
+
+/// Compiled watch lists: immutable, `Send + Sync`, cheap to clone.
+///
+/// # Resource usage
+/// Names live in one text arena and the postings in flat arrays; the
+/// vocabulary, trigram and word-pair indexes are hash maps. Measured by
+/// `examples/watchlist_bench.rs` (figures in `docs/watchlists.md`): about
+/// 1.4 KB of resident memory per entity on the generated 100,000-entity
+/// list with two names each.
+///
+/// # Cloning
+/// One `Arc`: clone it into every worker.
+#[derive(Clone)]
+pub struct Watchlist {
+    inner: Arc<Index>,
+}
+
+impl std::fmt::Debug for Watchlist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watchlist")
+            .field("entities", &self.inner.entities.len())
+            .field("names", &self.inner.aliases.len())
+            .field("threshold", &self.inner.threshold)
+            .finish()
+    }
+}
+
+impl Watchlist {
+    /// Loads the lists at `paths` with the default threshold.
+    ///
+    /// # Errors
+    /// As [`WatchlistBuilder::build`].
+    pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Watchlist> {
+        paths
+            .iter()
+            .fold(WatchlistBuilder::new(), |b, p| b.add_path(p))
+            .build()
+    }
+
+    /// The number of entities.
+    pub fn len(&self) -> usize {
+        self.inner.entities.len()
+    }
+
+    /// True when no entity was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.inner.entities.is_empty()
+    }
+
+    /// The number of names and aliases indexed.
+    pub fn names(&self) -> usize {
+        self.inner.aliases.len()
+    }
+
+    /// The threshold in use.
+    pub fn threshold(&self) -> f64 {
+        self.inner.threshold
+    }
+
+    /// Matches one party field (`field` is the column name, copied into the
+    /// hits). Best hit first, at most one per entity. Uncached: for a dump,
+    /// use a [`PartyMatcher`] per worker.
+    pub fn screen(&self, field: &str, text: &str) -> Vec<PartyHit> {
+        let raw = self.inner.match_key(&analyse(text), None);
+        raw.iter()
+            .map(|r| self.inner.to_hit(field, text, r))
+            .collect()
+    }
+
+    /// A matcher with a cache of `capacity` distinct strings (two generations
+    /// of `capacity / 2`, so at most `capacity` are held), for one worker.
+    pub fn matcher(&self, capacity: usize) -> PartyMatcher {
+        PartyMatcher {
+            wl: self.clone(),
+            half: (capacity / 2).max(1),
+            young: FxMap::default(),
+            old: FxMap::default(),
+            words: WordCache::new((capacity / 4).max(1)),
+            lookups: 0,
+            misses: 0,
+        }
+    }
+}
+
+/// The similar vocabulary words of each field word already looked up: the
+/// same words recur across distinct party strings (`technology`, a city),
+/// and finding their neighbours is most of a miss's cost. Bounded like the
+/// string cache: when full, it is emptied.
+struct WordCache {
+    cap: usize,
+    map: FxMap<Box<str>, Vec<(u32, f64)>>,
+}
+
+impl WordCache {
+    fn new(cap: usize) -> WordCache {
+        WordCache {
+            cap,
+            map: FxMap::default(),
+        }
+    }
+
+    fn get(&self, w: &str) -> Option<&Vec<(u32, f64)>> {
+        self.map.get(w)
+    }
+
+    fn insert(&mut self, w: &str, m: Vec<(u32, f64)>) {
+        if self.map.len() >= self.cap {
+            self.map.clear();
+        }
+        self.map.insert(w.into(), m);
+    }
+}
+
+/// Longest party text that is cached; longer ones are matched every time.
+const CACHE_MAX_TEXT: usize = 512;
+
+/// A per-worker matcher that matches each distinct party string once.
+///
+/// The cache holds at most the capacity given to [`Watchlist::matcher`]
+/// strings of at most 512 bytes (and a quarter as many words with their
+/// similar vocabulary words): when the young generation fills, the old
+/// one is dropped and the young one becomes old, so strings seen recently
+/// stay (a two-generation LRU approximation, no per-hit bookkeeping).
+///
+/// Keep one per worker thread, so that workers never wait on a lock: rayon's
+/// `map_init` may build its value once per job rather than per thread (a
+/// cold cache each time), so a long-lived pool indexed by
+/// `rayon::current_thread_index()` keeps the caches warm
+/// (`examples/watchlist_bench.rs` does so).
+///
+/// ```
+/// use dualuse::watchlist::WatchlistBuilder;
+/// let wl = WatchlistBuilder::new()
+///     .add_source("l.csv", "name\nALTYN TAU MINING\n")
+///     .build()?;
+/// let mut m = wl.matcher(1 << 16);
+/// for _ in 0..3 {
+///     assert_eq!(m.screen("importer", "ТОО \"АЛТЫН ТАУ МАЙНИНГ\"").len(), 1);
+/// }
+/// assert_eq!((m.lookups(), m.misses()), (3, 1));
+/// # Ok::<(), dualuse::Error>(())
+/// ```
+pub struct PartyMatcher {
+    wl: Watchlist,
+    half: usize,
+    young: FxMap<Box<str>, Arc<[RawHit]>>,
+    old: FxMap<Box<str>, Arc<[RawHit]>>,
+    words: WordCache,
+    lookups: u64,
+    misses: u64,
+}
+
+impl std::fmt::Debug for PartyMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartyMatcher")
+            .field("cached", &(self.young.len() + self.old.len()))
+            .field("lookups", &self.lookups)
+            .field("misses", &self.misses)
+            .finish()
+    }
+}
+
+impl PartyMatcher {
+    /// As [`Watchlist::screen`], from the cache when `text` was seen.
+    pub fn screen(&mut self, field: &str, text: &str) -> Vec<PartyHit> {
+        self.lookups += 1;
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        // Borrowed field by field, so that the shared index is never cloned
+        // (an `Arc` clone per call would bounce one cache line between workers).
+        let PartyMatcher {
+            wl,
+            half,
+            young,
+            old,
+            misses,
+            words,
+            ..
+        } = self;
+        let ix = &*wl.inner;
+        if text.len() > CACHE_MAX_TEXT {
+            *misses += 1;
+            let raw = ix.match_key(&analyse(text), Some(words));
+            return raw.iter().map(|r| ix.to_hit(field, text, r)).collect();
+        }
+        let raw = if let Some(r) = young.get(text) {
+            r.clone()
+        } else {
+            let r = match old.remove(text) {
+                Some(r) => r,
+                None => {
+                    *misses += 1;
+                    ix.match_key(&analyse(text), Some(words)).into()
+                }
+            };
+            if young.len() >= *half {
+                *old = std::mem::take(young);
+            }
+            young.insert(text.into(), r.clone());
+            r
+        };
+        raw.iter().map(|r| ix.to_hit(field, text, r)).collect()
+    }
+
+    /// Calls to [`PartyMatcher::screen`] so far.
+    pub fn lookups(&self) -> u64 {
+        self.lookups
+    }
+
+    /// Calls that had to match (not found in the cache).
+    pub fn misses(&self) -> u64 {
+        self.misses
+    }
+}
