@@ -8,6 +8,7 @@ use crate::input::{Fields, Row, RowReader};
 use crate::output::{self, Metadata, Record, Reject, RowFields, CSV_COLUMNS};
 use crate::result::Screening;
 use crate::types::Category;
+use crate::watchlist::{PartyHit, PartyMatcher, Watchlist};
 use crate::{Classifier, Scratch};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -54,6 +55,67 @@ pub struct Columns {
     pub id: Option<usize>,
 }
 
+/// The party side of a run: the party columns (index and name) screened
+/// against a watch list, with one matcher (and its cache of distinct
+/// party strings) per worker thread, kept for the whole run.
+pub struct Parties {
+    columns: Vec<(usize, String)>,
+    matchers: Vec<std::sync::Mutex<PartyMatcher>>,
+}
+
+impl std::fmt::Debug for Parties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parties")
+            .field("columns", &self.columns)
+            .field("matchers", &self.matchers.len())
+            .finish()
+    }
+}
+
+/// Distinct party strings each worker's matcher keeps.
+const PARTY_CACHE: usize = 1 << 17;
+
+impl Parties {
+    /// Screens `columns` (index, header name) against `list`.
+    pub fn new(list: &Watchlist, columns: Vec<(usize, String)>) -> Parties {
+        // One per pool thread, plus one for a caller outside the pool.
+        let n = rayon::current_num_threads().max(1) + 1;
+        Parties {
+            columns,
+            matchers: (0..n)
+                .map(|_| std::sync::Mutex::new(list.matcher(PARTY_CACHE)))
+                .collect(),
+        }
+    }
+
+    /// The party columns.
+    pub fn columns(&self) -> &[(usize, String)] {
+        &self.columns
+    }
+
+    /// The watch-list hits of one row's party columns.
+    pub fn screen(&self, fields: &Fields) -> Vec<PartyHit> {
+        let slot = rayon::current_thread_index()
+            .unwrap_or(self.matchers.len() - 1)
+            .min(self.matchers.len() - 1);
+        // Each thread has its own slot: the lock is never contended, and a
+        // panic elsewhere cannot poison what the cache holds.
+        let mut m = match self.matchers[slot].lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        let mut hits = Vec::new();
+        for (i, name) in &self.columns {
+            if let Some(v) = fields.get(*i) {
+                if !v.trim().is_empty() {
+                    hits.extend(m.screen(name, v));
+                }
+            }
+        }
+        hits
+    }
+}
+
 /// Settings of a screening run.
 #[derive(Clone, Debug)]
 pub struct ScreenOptions {
@@ -66,6 +128,8 @@ pub struct ScreenOptions {
     /// The metadata written at the head of the output and into the
     /// summary; by default the classifier's rule sets alone.
     pub metadata: Option<Metadata>,
+    /// Party columns screened against watch lists; a party hit flags its row.
+    pub parties: Option<std::sync::Arc<Parties>>,
 }
 
 impl Default for ScreenOptions {
@@ -75,6 +139,7 @@ impl Default for ScreenOptions {
             hits_only: false,
             chunk_rows: 2048,
             metadata: None,
+            parties: None,
         }
     }
 }
@@ -92,6 +157,10 @@ pub struct Summary {
     pub rows_rejected: u64,
     /// Rows with a misdeclaration signal.
     pub rows_misdeclared: u64,
+    /// Rows with a party on a watch list (counted in `rows_flagged` too).
+    pub rows_party_flagged: u64,
+    /// Party hits per watch list.
+    pub per_list: BTreeMap<String, u64>,
     /// Flagged rows per category.
     pub per_category: BTreeMap<String, u64>,
     /// Hits per rule.
@@ -138,6 +207,7 @@ const XLSX_MAX_ROWS: u32 = 1_048_576;
 /// What the writer needs to know about the run, shared by the workers.
 struct Layout {
     cols: Columns,
+    parties: Option<std::sync::Arc<Parties>>,
     n_headers: usize,
     format: OutputFormat,
     hits_only: bool,
@@ -161,6 +231,8 @@ enum Rendered {
 struct Done {
     out: std::result::Result<Rendered, String>,
     flagged: bool,
+    /// The lists of the row's party hits.
+    lists: Vec<String>,
     rejected: Option<(u64, u64, String)>,
     categories: Vec<Category>,
     rules: Vec<std::sync::Arc<str>>,
@@ -211,7 +283,12 @@ fn xlsx_cell(s: &str) -> String {
     out
 }
 
-fn render(row: &Row, lay: &Layout, r: Option<&Screening>) -> std::result::Result<Rendered, String> {
+fn render(
+    row: &Row,
+    lay: &Layout,
+    r: Option<&Screening>,
+    party_hits: &[PartyHit],
+) -> std::result::Result<Rendered, String> {
     // The input columns, padded to the header; fields past the header
     // (ragged rows) follow the result columns, so none is lost.
     let empty = Fields::new();
@@ -229,6 +306,7 @@ fn render(row: &Row, lay: &Layout, r: Option<&Screening>) -> std::result::Result
                     values: fields,
                 }),
                 vetoed: false,
+                party_hits,
             };
             if lay.format == OutputFormat::Jsonl {
                 let mut out = serde_json::to_vec(&rec).map_err(|e| e.to_string())?;
@@ -559,8 +637,9 @@ where
 fn classify_row(clf: &Classifier, scratch: &mut Scratch, row: &Row, lay: &Layout) -> Done {
     // A rejected row (`row.fields` holds the reason).
     let reject = |row: &Row, reason: &str| Done {
-        out: render(row, lay, None),
+        out: render(row, lay, None, &[]),
         flagged: false,
+        lists: vec![],
         rejected: Some((row.row, row.byte, reason.to_string())),
         categories: vec![],
         rules: vec![],
@@ -581,15 +660,21 @@ fn classify_row(clf: &Classifier, scratch: &mut Scratch, row: &Row, lay: &Layout
             return reject(&bad, &reason);
         }
     };
-    let flagged = r.flagged();
+    let party_hits = lay
+        .parties
+        .as_ref()
+        .map(|p| p.screen(fields))
+        .unwrap_or_default();
+    let flagged = r.flagged() || !party_hits.is_empty();
     let out = if (lay.hits_only || lay.format.hits_only()) && !flagged {
         Ok(Rendered::Nothing)
     } else {
-        render(row, lay, Some(&r))
+        render(row, lay, Some(&r), &party_hits)
     };
     Done {
         out,
         flagged,
+        lists: party_hits.iter().map(|p| p.list.clone()).collect(),
         rejected: None,
         categories: r.categories.clone(),
         rules: r.hits.iter().map(|h| h.rule.clone()).collect(),
@@ -666,6 +751,7 @@ pub fn screen<W: Write>(
         n_headers: headers.len(),
         format: opts.format,
         hits_only: opts.hits_only,
+        parties: opts.parties.clone(),
         cols,
     });
     write_preamble(out, &meta, &headers, opts.format)
@@ -750,6 +836,12 @@ impl Summary {
         }
         if d.misdeclared {
             self.rows_misdeclared += 1;
+        }
+        if !d.lists.is_empty() {
+            self.rows_party_flagged += 1;
+        }
+        for l in d.lists {
+            *self.per_list.entry(l).or_default() += 1;
         }
         for c in d.categories {
             *self.per_category.entry(c.as_str().to_string()).or_default() += 1;

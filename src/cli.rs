@@ -81,6 +81,75 @@ enum InFmt {
     Parquet,
 }
 
+/// Watch lists for the party columns (`classify`, `explain`, `report`).
+#[derive(Args, Clone)]
+struct WatchArgs {
+    /// A watch list of parties (OpenSanctions simple CSV, OFAC SDN CSV, or a
+    /// CSV with a `name` column): importers, exporters, consignees... are
+    /// matched against it, and a match flags the row. Repeatable.
+    #[arg(long = "watchlist", value_name = "FILE")]
+    watchlists: Vec<String>,
+    /// A party column to screen against the watch lists (name or #N).
+    /// Repeatable. Default: the columns whose headers name a party
+    /// (importer, exporter, consignee, shipper, manufacturer, declarant...).
+    #[arg(long = "party-column", value_name = "NAME")]
+    party_columns: Vec<String>,
+    /// The least score (0..1) of a party match; lower finds more spellings
+    /// and more false matches.
+    #[arg(long, value_name = "X", default_value_t = dualuse::watchlist::DEFAULT_THRESHOLD)]
+    watchlist_threshold: f64,
+}
+
+/// The party side of a run, when watch lists are given: the watch list and
+/// the party columns, by index and header name.
+fn load_parties(
+    w: &WatchArgs,
+    headers: &[String],
+) -> Result<Option<std::sync::Arc<batch::Parties>>, Error> {
+    if w.watchlists.is_empty() {
+        if !w.party_columns.is_empty() {
+            return Err(config("--party-column needs --watchlist".into()));
+        }
+        return Ok(None);
+    }
+    if !(0.0..=1.0).contains(&w.watchlist_threshold) {
+        return Err(config("--watchlist-threshold must lie in 0..1".into()));
+    }
+    let mut b = dualuse::watchlist::WatchlistBuilder::new().threshold(w.watchlist_threshold);
+    for p in &w.watchlists {
+        b = b.add_path(p);
+    }
+    let list = b.build()?;
+    let name = |i: usize| {
+        headers
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", i + 1))
+    };
+    let columns: Vec<(usize, String)> = if w.party_columns.is_empty() {
+        dualuse::watchlist::find_party_columns(headers)
+            .into_iter()
+            .map(|(i, _)| (i, name(i)))
+            .collect()
+    } else {
+        let mut v = Vec::new();
+        for g in &w.party_columns {
+            let i = headers::given(headers, g)?;
+            v.push((i, name(i)));
+        }
+        v
+    };
+    if columns.is_empty() {
+        return Err(config(format!(
+            "--watchlist given, but no party column found among: {} (name one with --party-column)",
+            headers.join(", ")
+        )));
+    }
+    Ok(Some(std::sync::Arc::new(batch::Parties::new(
+        &list, columns,
+    ))))
+}
+
 /// How to read an input file and which columns hold what (`classify`,
 /// `explain --file`).
 #[derive(Args, Clone)]
@@ -143,6 +212,8 @@ struct ClassifyArgs {
     #[arg(long, default_value_t = 2048)]
     chunk_rows: usize,
     #[command(flatten)]
+    watch: WatchArgs,
+    #[command(flatten)]
     rules: RuleArgs,
 }
 
@@ -161,11 +232,16 @@ struct ExplainArgs {
     /// The 1-based data row of --file to explain.
     #[arg(long, value_name = "N", requires = "file")]
     row: Option<u64>,
+    /// A party name to screen against --watchlist (with TEXT). Repeatable.
+    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    party: Vec<String>,
     #[command(flatten)]
     io: InputArgs,
     /// Print the result as JSON instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    watch: WatchArgs,
     #[command(flatten)]
     rules: RuleArgs,
 }
@@ -223,6 +299,8 @@ struct ReportArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    #[command(flatten)]
+    watch: WatchArgs,
     #[command(flatten)]
     rules: RuleArgs,
 }
@@ -297,11 +375,16 @@ fn is_broken_pipe(e: &Error) -> bool {
 }
 
 fn report(e: &Error) {
-    if let ErrorKind::Rules(diags) = e.kind() {
+    if let ErrorKind::Rules(diags) | ErrorKind::Watchlist(diags) = e.kind() {
         for d in diags {
             eprint!("{}", d.render());
         }
-        eprintln!("error: {} problem(s) in the rule files", diags.len());
+        let what = if matches!(e.kind(), ErrorKind::Rules(_)) {
+            "rule files"
+        } else {
+            "watch lists"
+        };
+        eprintln!("error: {} problem(s) in the {what}", diags.len());
     } else {
         eprintln!("error: {e}");
         let mut src = std::error::Error::source(e);
@@ -441,18 +524,24 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
             .cloned()
             .unwrap_or_else(|| format!("#{}", i + 1))
     };
+    let parties = load_parties(&a.watch, &headers)?;
     let mut meta = Metadata::new(&clf);
     meta.input = Some(InputMeta::new(&a.input, &reader));
     meta.columns = Some(ColumnsMeta {
         hs: cols.hs.map(name),
         text: cols.text.iter().map(|&i| name(i)).collect(),
         id: cols.id.map(name),
+        party: parties
+            .as_ref()
+            .map(|p| p.columns().iter().map(|c| c.1.clone()).collect())
+            .unwrap_or_default(),
     });
     let sopts = ScreenOptions {
         format,
         hits_only: a.hits_only,
         chunk_rows: a.chunk_rows,
         metadata: Some(meta),
+        parties,
     };
     let total = if a.input == "-" {
         None
@@ -635,7 +724,20 @@ fn print_summary(s: &batch::Summary) {
                 c.id.as_deref()
                     .map_or("none".to_string(), |h| format!("`{h}`")),
             );
+            if !c.party.is_empty() {
+                let p: Vec<String> = c.party.iter().map(|x| format!("`{x}`")).collect();
+                let _ = writeln!(e, "  party columns (watch lists): {}", p.join(", "));
+            }
         }
+    }
+    if !s.per_list.is_empty() {
+        let lists: Vec<String> = s.per_list.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(
+            e,
+            "  parties on watch lists: {} rows; hits per list: {}",
+            s.rows_party_flagged,
+            lists.join(", ")
+        );
     }
     for w in &s.warnings {
         let _ = writeln!(e, "  warning: {w}");
@@ -678,6 +780,9 @@ struct ExplainLine {
     texts: Vec<String>,
     row: Option<u64>,
     id: Option<String>,
+    party_hits: Vec<dualuse::watchlist::PartyHit>,
+    /// (column, text) of the parties screened.
+    parties: Vec<(String, String)>,
 }
 
 fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, Error> {
@@ -709,12 +814,26 @@ fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, Error> {
                     .cloned()
                     .unwrap_or_else(|| format!("#{}", i + 1))
             };
+            let parties = load_parties(&a.watch, &headers)?;
             return Ok(ExplainLine {
                 hs: cols.hs.map(get).filter(|s| !s.trim().is_empty()),
                 names: cols.text.iter().map(|&i| name(i)).collect(),
                 texts: cols.text.iter().map(|&i| get(i)).collect(),
                 row: Some(n),
                 id: cols.id.map(get),
+                party_hits: parties
+                    .as_ref()
+                    .map(|p| p.screen(&fields))
+                    .unwrap_or_default(),
+                parties: parties
+                    .as_ref()
+                    .map(|p| {
+                        p.columns()
+                            .iter()
+                            .map(|(i, c)| (c.clone(), get(*i)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
     }
@@ -731,12 +850,33 @@ fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, Error> {
                 .into(),
         )),
     };
+    let mut party_hits = Vec::new();
+    let mut parties = Vec::new();
+    if !a.party.is_empty() {
+        if a.watch.watchlists.is_empty() {
+            return Err(config("--party needs --watchlist".into()));
+        }
+        let headers: Vec<String> = vec!["party".to_string()];
+        let w = WatchArgs {
+            party_columns: vec!["party".to_string()],
+            ..a.watch.clone()
+        };
+        if let Some(p) = load_parties(&w, &headers)? {
+            for name in &a.party {
+                let fields: dualuse::input::Fields = std::iter::once(name.as_str()).collect();
+                party_hits.extend(p.screen(&fields));
+                parties.push(("party".to_string(), name.clone()));
+            }
+        }
+    }
     Ok(ExplainLine {
         hs: a.hs.clone(),
         names: vec!["text".to_string()],
         texts: vec![text],
         row: None,
         id: None,
+        party_hits,
+        parties,
     })
 }
 
@@ -790,7 +930,11 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
     let texts: Vec<&str> = line.texts.iter().map(String::as_str).collect();
     let mut scratch = clf.scratch();
     let (r, near) = clf.explain_columns(&mut scratch, line.hs.as_deref(), &texts);
-    let code = if r.flagged() { 1 } else { 0 };
+    let code = if r.flagged() || !line.party_hits.is_empty() {
+        1
+    } else {
+        0
+    };
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut o = stdout.lock();
@@ -804,6 +948,7 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
             text_columns: &line.names,
             fields: None,
             vetoed: true,
+            party_hits: &line.party_hits,
         };
         let mut v = serde_json::to_value(rec).map_err(|e| w(e.into()))?;
         let near_json: Vec<serde_json::Value> = near
@@ -855,11 +1000,14 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
         _ => "none".to_string(),
     };
     writeln!(o, "hs:    {hs_line}").map_err(&w)?;
-    if r.hits.is_empty() {
+    if code == 0 {
         writeln!(o, "result: not flagged").map_err(&w)?;
     } else {
-        let cats: Vec<&str> = r.categories.iter().map(|c| c.as_str()).collect();
-        writeln!(o, "result: FLAGGED ({})", cats.join(", ")).map_err(&w)?;
+        let mut why: Vec<&str> = r.categories.iter().map(|c| c.as_str()).collect();
+        if !line.party_hits.is_empty() {
+            why.push("party on a watch list");
+        }
+        writeln!(o, "result: FLAGGED ({})", why.join(", ")).map_err(&w)?;
     }
     let title = |id: &str| {
         clf.rules()
@@ -908,6 +1056,37 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
         }
         for m in &n.missing {
             writeln!(o, "      missing: {m}").map_err(&w)?;
+        }
+    }
+    for (col, text) in &line.parties {
+        let key = dualuse::watchlist::names::analyse(text);
+        let hits: Vec<_> = line
+            .party_hits
+            .iter()
+            .filter(|h| &h.field == col && &h.text == text)
+            .collect();
+        writeln!(
+            o,
+            "\n  party {col}: \"{text}\" (compared as `{}`, across scripts `{}`)",
+            key.norm_key(),
+            key.skeleton_key()
+        )
+        .map_err(&w)?;
+        if hits.is_empty() {
+            writeln!(o, "      on no watch list").map_err(&w)?;
+        }
+        for h in hits {
+            writeln!(
+                o,
+                "      ON WATCH LIST {}: {} (id {}) through \"{}\", {} match, score {:.2}",
+                h.list,
+                h.name,
+                h.id,
+                h.alias,
+                h.method.as_str(),
+                h.score
+            )
+            .map_err(&w)?;
         }
     }
     if r.hits.is_empty() && r.vetoed.is_empty() && near.is_empty() {
@@ -1106,7 +1285,12 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
     }
     let started = std::time::Instant::now();
     let input = InputMeta::new(&a.input, &reader);
-    let mut rep = report::build(&clf, reader, &cols, &th, 2048)?;
+    let parties = load_parties(&a.watch, &headers)?;
+    let party_names: Vec<String> = parties
+        .as_ref()
+        .map(|p| p.columns().iter().map(|c| c.1.clone()).collect())
+        .unwrap_or_default();
+    let mut rep = report::build(&clf, reader, &cols, &th, parties, 2048)?;
     let name = |i: usize| {
         headers
             .get(i)
@@ -1118,6 +1302,7 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
         hs: cols.screen.hs.map(name),
         text: cols.screen.text.iter().map(|&i| name(i)).collect(),
         id: cols.screen.id.map(name),
+        party: party_names,
     });
     warnings.extend(rep.left_out.iter().cloned());
     if let Some(p) = &a.json {
@@ -1133,12 +1318,13 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
         let mut e = std::io::stderr().lock();
         let _ = writeln!(
             e,
-            "dualuse report: {} rows read, {} screened, {} flagged, {} rejected, {} misdeclared; {} parties, {} with flags; {:.2} s",
+            "dualuse report: {} rows read, {} screened, {} flagged, {} rejected, {} misdeclared, {} with a party on a watch list; {} parties, {} with flags; {:.2} s",
             t.rows_read,
             t.rows_screened,
             t.rows_flagged,
             t.rows_rejected,
             t.rows_misdeclared,
+            t.rows_party_flagged,
             rep.parties.len(),
             rep.anomalies.len(),
             started.elapsed().as_secs_f64()
@@ -1147,7 +1333,13 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
             let _ = writeln!(e, "  note: {w}");
         }
     }
-    Ok(if rep.totals.rows_flagged > 0 { 1 } else { 0 })
+    Ok(
+        if rep.totals.rows_flagged > 0 || rep.totals.rows_party_flagged > 0 {
+            1
+        } else {
+            0
+        },
+    )
 }
 
 /// Writes a whole file through a temporary file renamed into place.

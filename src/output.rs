@@ -22,6 +22,7 @@
 
 use crate::input::{Compression, EncodingSource, Fields, Format, RowReader};
 use crate::result::{Evidence, Hit, Screening};
+use crate::watchlist::PartyHit;
 use crate::Classifier;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
@@ -41,6 +42,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dualuse_references",
     "dualuse_misdeclaration",
     "dualuse_evidence",
+    "dualuse_party_hits",
     "dualuse_error",
 ];
 
@@ -149,6 +151,9 @@ pub struct ColumnsMeta {
     pub text: Vec<String>,
     /// The id column, if any.
     pub id: Option<String>,
+    /// The party columns screened against watch lists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub party: Vec<String>,
 }
 
 impl Metadata {
@@ -244,6 +249,8 @@ pub struct Record<'a> {
     pub fields: Option<RowFields<'a>>,
     /// Whether to list vetoed rules (`explain`).
     pub vetoed: bool,
+    /// Matches of the row's party columns against watch lists.
+    pub party_hits: &'a [PartyHit],
 }
 
 impl<'a> Record<'a> {
@@ -257,7 +264,13 @@ impl<'a> Record<'a> {
             text_columns: &[],
             fields: None,
             vetoed: false,
+            party_hits: &[],
         }
+    }
+
+    /// True when a rule fired or a party matched a watch list.
+    pub fn flagged(&self) -> bool {
+        self.result.flagged() || !self.party_hits.is_empty()
     }
 
     /// The most severe hit's severity, if any hit.
@@ -299,7 +312,7 @@ impl<'a> Record<'a> {
                 .as_ref()
                 .map(|e| e.to_string())
                 .unwrap_or_default()),
-            vec![r.flagged().to_string()],
+            vec![self.flagged().to_string()],
             one(self.max_severity().unwrap_or_default().to_string()),
             r.categories
                 .iter()
@@ -323,6 +336,20 @@ impl<'a> Record<'a> {
                 .iter()
                 .flat_map(|h| h.evidence.iter().map(move |e| (h, e)))
                 .map(|(h, e)| self.evidence_cell(h, e))
+                .collect(),
+            self.party_hits
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}:{}/{}={} ({} {:.2})",
+                        p.field,
+                        p.list,
+                        p.id,
+                        p.name,
+                        p.method.as_str(),
+                        p.score
+                    )
+                })
                 .collect(),
             vec![],
         ]
@@ -508,12 +535,15 @@ impl Serialize for Record<'_> {
         if !r.hs.in_text.is_empty() {
             m.serialize_entry("hs_in_text", &CodesOut(self))?;
         }
-        m.serialize_entry("flagged", &r.flagged())?;
+        m.serialize_entry("flagged", &self.flagged())?;
         m.serialize_entry("max_severity", &self.max_severity())?;
         m.serialize_entry("categories", &r.categories)?;
         m.serialize_entry("hits", &HitsOut(self))?;
         if !r.misdeclarations.is_empty() {
             m.serialize_entry("misdeclaration", &r.misdeclarations)?;
+        }
+        if !self.party_hits.is_empty() {
+            m.serialize_entry("party_hits", self.party_hits)?;
         }
         if self.vetoed {
             #[derive(Serialize)]

@@ -25,17 +25,18 @@
 //!     date: Some(0), importer: Some(3), value: Some(4),
 //!     ..ReportColumns::default()
 //! };
-//! let report = build(&clf, reader, &cols, &Thresholds::default(), 64)?;
+//! let report = build(&clf, reader, &cols, &Thresholds::default(), None, 64)?;
 //! assert_eq!(report.totals.rows_flagged, 1);
 //! assert_eq!(report.by_category["bearings"].by_month["2024-03"].rows, 1);
 //! # Ok::<(), dualuse::Error>(())
 //! ```
 
-use crate::batch::{self, Columns};
+use crate::batch::{self, Columns, Parties};
 use crate::error::Result;
 use crate::input::{Fields, Row, RowReader};
 use crate::output::Metadata;
 use crate::types::Category;
+use crate::watchlist::PartyHit;
 use crate::{Classifier, Scratch};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -205,6 +206,8 @@ pub struct Totals {
     pub unreadable_values: u64,
     /// Rows whose date column could not be read as a date.
     pub unreadable_dates: u64,
+    /// Rows with a party on a watch list (where watch lists were given).
+    pub rows_party_flagged: u64,
 }
 
 /// One category's flagged rows.
@@ -253,8 +256,27 @@ pub struct Party {
     pub first_flagged: Option<String>,
     /// Rows with a misdeclaration signal.
     pub misdeclared_rows: u64,
+    /// Watch-list entries this party matched, `LIST:ID NAME`.
+    pub on_watchlists: Vec<String>,
     /// Anomaly flags.
     pub flags: Vec<Flag>,
+}
+
+/// A watch-list entry that parties of the input matched.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WatchlistEntryHits {
+    /// The list.
+    pub list: String,
+    /// The entry's id in it.
+    pub id: String,
+    /// The entry's name.
+    pub name: String,
+    /// Rows with a party that matched it.
+    pub rows: u64,
+    /// How parties were written where they matched (at most 20).
+    pub spellings: Vec<String>,
+    /// The party columns they stood in.
+    pub fields: Vec<String>,
 }
 
 /// Origin → trading country of flagged rows.
@@ -336,6 +358,8 @@ pub struct Report {
     pub misdeclarations: Vec<MisdeclaredRow>,
     /// Descriptions and parts declared under several HS-6 codes.
     pub code_shopping: Vec<CodeShopping>,
+    /// Watch-list entries matched by the input's parties, most rows first.
+    pub watchlist: Vec<WatchlistEntryHits>,
     /// Parties with at least one anomaly flag: (role, name, flag ids).
     pub anomalies: Vec<Anomaly>,
     /// The thresholds used.
@@ -372,6 +396,7 @@ struct Facts {
     hs6: Option<String>,
     misdeclared: Option<MisdeclaredRow>,
     desc_key: Option<String>,
+    party_hits: Vec<PartyHit>,
 }
 
 fn cell(fields: &Fields, i: Option<usize>) -> Option<String> {
@@ -381,7 +406,13 @@ fn cell(fields: &Fields, i: Option<usize>) -> Option<String> {
         .map(str::to_string)
 }
 
-fn facts(clf: &Classifier, scratch: &mut Scratch, row: &Row, cols: &ReportColumns) -> Facts {
+fn facts(
+    clf: &Classifier,
+    scratch: &mut Scratch,
+    row: &Row,
+    cols: &ReportColumns,
+    parties: Option<&Parties>,
+) -> Facts {
     let mut f = Facts {
         row: row.row,
         rejected: true,
@@ -398,8 +429,12 @@ fn facts(clf: &Classifier, scratch: &mut Scratch, row: &Row, cols: &ReportColumn
         hs6: None,
         misdeclared: None,
         desc_key: None,
+        party_hits: Vec::new(),
     };
     let Ok(fields) = &row.fields else { return f };
+    if let Some(p) = parties {
+        f.party_hits = p.screen(fields);
+    }
     let Ok(r) = batch::screen_fields(clf, scratch, fields, &cols.screen) else {
         return f;
     };
@@ -468,6 +503,7 @@ struct PartyAcc {
     first_seen: Option<String>,
     first_flagged: Option<String>,
     misdeclared_rows: u64,
+    watchlists: BTreeSet<String>,
     /// Month → (rows, flagged rows).
     months: BTreeMap<String, (u64, u64)>,
     /// Transit country → flagged rows routed through it.
@@ -479,6 +515,10 @@ struct PartyAcc {
 /// One flagged description while reading: HS-6 → rows, and the parties
 /// (role, key) that declared it.
 type Shopping = (BTreeMap<String, u64>, BTreeSet<(&'static str, String)>);
+
+/// A watch-list entry while reading: its name, rows, how parties were
+/// written, and their columns.
+type WatchAcc = (String, u64, BTreeSet<String>, BTreeSet<String>);
 
 /// Spellings kept per party while reading (the most frequent 20 are shown).
 const MAX_SPELLINGS: usize = 200;
@@ -498,6 +538,8 @@ struct Agg {
     shopping: HashMap<String, Shopping>,
     untracked_descriptions: u64,
     transit: Vec<String>,
+    /// (list, id) → entry name, rows, spellings, fields.
+    watch: HashMap<(String, String), WatchAcc>,
 }
 
 impl Agg {
@@ -514,6 +556,7 @@ impl Agg {
             misdeclarations: Vec::new(),
             shopping: HashMap::new(),
             untracked_descriptions: 0,
+            watch: HashMap::new(),
         }
     }
 
@@ -534,6 +577,18 @@ impl Agg {
             return;
         }
         t.rows_screened += 1;
+        t.rows_party_flagged += !f.party_hits.is_empty() as u64;
+        for h in &f.party_hits {
+            let e = self
+                .watch
+                .entry((h.list.clone(), h.id.clone()))
+                .or_insert_with(|| (h.name.clone(), 0, BTreeSet::new(), BTreeSet::new()));
+            e.1 += 1;
+            if e.2.len() < 20 {
+                e.2.insert(h.text.clone());
+            }
+            e.3.insert(h.field.clone());
+        }
         t.value += f.value.unwrap_or(0.0);
         t.unreadable_values += f.value_unreadable as u64;
         t.unreadable_dates += f.date_unreadable as u64;
@@ -609,6 +664,12 @@ impl Agg {
             }
             if f.misdeclared.is_some() {
                 p.misdeclared_rows += 1;
+            }
+            for h in f.party_hits.iter().filter(|h| &h.text == raw) {
+                if p.watchlists.len() < 20 {
+                    p.watchlists
+                        .insert(format!("{}:{} {}", h.list, h.id, h.name));
+                }
             }
         }
         if let (Some(h), Some(k)) = (&f.hs6, &f.desc_key) {
@@ -733,6 +794,7 @@ impl Agg {
                 first_seen: acc.first_seen,
                 first_flagged: acc.first_flagged,
                 misdeclared_rows: acc.misdeclared_rows,
+                on_watchlists: acc.watchlists.into_iter().collect(),
                 flags,
             });
         }
@@ -795,8 +857,29 @@ impl Agg {
                 self.totals.rows_misdeclared
             ));
         }
+        let mut watchlist: Vec<WatchlistEntryHits> = self
+            .watch
+            .into_iter()
+            .map(
+                |((list, id), (name, rows, sp, fields))| WatchlistEntryHits {
+                    list,
+                    id,
+                    name,
+                    rows,
+                    spellings: sp.into_iter().collect(),
+                    fields: fields.into_iter().collect(),
+                },
+            )
+            .collect();
+        watchlist.sort_by(|a, b| {
+            b.rows
+                .cmp(&a.rows)
+                .then(a.list.cmp(&b.list))
+                .then(a.id.cmp(&b.id))
+        });
         Report {
             metadata,
+            watchlist,
             totals: self.totals,
             by_category: self.by_category,
             parties,
@@ -867,7 +950,8 @@ fn top_counts(m: HashMap<String, RowsValue>, n: usize) -> Vec<Count> {
     v
 }
 
-/// Screens every row of `reader` and aggregates it (see the module docs).
+/// Screens every row of `reader` and aggregates it (see the module docs),
+/// with the party columns of `parties` matched against its watch list.
 /// `metadata.input` and `metadata.columns` are the caller's to fill.
 ///
 /// # Errors
@@ -878,6 +962,7 @@ pub fn build(
     mut reader: RowReader,
     cols: &ReportColumns,
     th: &Thresholds,
+    parties: Option<std::sync::Arc<Parties>>,
     chunk_rows: usize,
 ) -> Result<Report> {
     let mut cols = cols.clone();
@@ -918,7 +1003,7 @@ pub fn build(
     let per_row = {
         let clf = clf.clone();
         let cols = cols.clone();
-        move |scratch: &mut Scratch, row: &Row| facts(&clf, scratch, row, &cols)
+        move |scratch: &mut Scratch, row: &Row| facts(&clf, scratch, row, &cols, parties.as_deref())
     };
     let mut consume = |f: Facts, _bytes: u64| -> Result<()> {
         let _ = f.row;

@@ -367,3 +367,93 @@ fn the_summary_names_the_encoding_the_reader_decided_on() {
     assert_eq!(rows[2]["fields"]["单位"], "台");
     assert!(text(&out.stderr).contains("encoding gb18030 (detected)"));
 }
+
+/// A plain analyst's watch list, and a file whose importer and exporter
+/// columns hold listed parties written other ways.
+const WATCHLIST: &str = "name,aliases,country,identifiers,list,id\n\
+ООО «ВЕКТОР-М»,VEKTOR-M LLC;VECTOR M,RU,INN:7701234567,demo-sanctions,DS-1\n\
+STAR LINE GENERAL TRADING FZE,,AE,,demo-sanctions,DS-2\n";
+
+const PARTIES: &str = "id,hs_code,description,importer,exporter\n\
+1,090111,COFFEE BEANS,\"Vektor M, OOO\",BRAZIL COFFEE SA\n\
+2,090111,COFFEE BEANS,OOO ROMASHKA,STAR LINE GENERAL TRADING FZE\n\
+3,090111,COFFEE BEANS,OOO ROMASHKA,BRAZIL COFFEE SA\n";
+
+#[test]
+fn parties_on_a_watch_list_flag_their_rows_in_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let wl = write(dir.path(), "wl.csv", WATCHLIST);
+    let f = write(dir.path(), "p.csv", PARTIES);
+    let (f, wl) = (f.to_str().unwrap(), wl.to_str().unwrap());
+    let out = run(&["classify", f, "--watchlist", wl, "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let rows = jsonl(&out);
+    assert_eq!(
+        rows[0]["metadata"]["columns"]["party"],
+        serde_json::json!(["importer", "exporter"])
+    );
+    let hit = &rows[1]["party_hits"][0];
+    assert_eq!(hit["field"], "importer");
+    assert_eq!(hit["text"], "Vektor M, OOO");
+    assert_eq!(hit["id"], "DS-1");
+    assert_eq!(hit["list"], "demo-sanctions");
+    assert!(hit["score"].as_f64().unwrap() >= 0.8);
+    assert_eq!(rows[1]["flagged"], true);
+    assert_eq!(rows[2]["party_hits"][0]["field"], "exporter");
+    assert_eq!(rows[3]["flagged"], false);
+    assert!(rows[3].get("party_hits").is_none());
+    assert!(text(&out.stderr).contains("parties on watch lists: 2 rows"));
+    // CSV carries them in dualuse_party_hits.
+    let csv = run(&["classify", f, "--watchlist", wl, "--quiet"]);
+    let s = text(&csv.stdout);
+    assert!(
+        s.lines().nth(1).unwrap().contains("dualuse_party_hits"),
+        "{s}"
+    );
+    assert!(
+        s.contains("importer:demo-sanctions/DS-1=ООО «ВЕКТОР-М»"),
+        "{s}"
+    );
+    // Without the list, nothing is flagged.
+    assert_eq!(run(&["classify", f, "--quiet"]).status.code(), Some(0));
+    // explain says why a name matched.
+    let ex = run(&[
+        "explain",
+        "--watchlist",
+        wl,
+        "--party",
+        "VECTOR-M LLC",
+        "COFFEE",
+    ]);
+    let s = text(&ex.stdout);
+    assert_eq!(ex.status.code(), Some(1), "{s}");
+    assert!(
+        s.contains("ON WATCH LIST demo-sanctions: ООО «ВЕКТОР-М» (id DS-1)"),
+        "{s}"
+    );
+    // A broken list is a diagnostic with its line.
+    let bad = write(dir.path(), "bad.csv", "name,identifiers\nROMASHKA,INN:12\n");
+    let out = run(&["classify", f, "--watchlist", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("E055"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bad.csv:2"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The report lists the entries matched.
+    let json = dir.path().join("r.json");
+    let rep = run(&[
+        "report",
+        f,
+        "--watchlist",
+        wl,
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(rep.status.code(), Some(1), "{}", text(&rep.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["totals"]["rows_party_flagged"], 2);
+    assert_eq!(v["watchlist"].as_array().unwrap().len(), 2);
+}

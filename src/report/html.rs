@@ -346,6 +346,28 @@ pub fn render_html(r: &Report) -> String {
         h.push_str(&table(&["party", "role", "flag", "figures"], &rows));
     }
 
+    if !r.watchlist.is_empty() || r.totals.rows_party_flagged > 0 {
+        h.push_str("<h2>Parties on watch lists</h2>");
+        let rows: Vec<Vec<(String, Option<f64>)>> = r
+            .watchlist
+            .iter()
+            .take(r.thresholds.top.max(50))
+            .map(|w| {
+                vec![
+                    t(w.name.clone()),
+                    t(format!("{}:{}", w.list, w.id)),
+                    n(w.rows as f64),
+                    t(w.fields.join(", ")),
+                    t(w.spellings.join(" | ")),
+                ]
+            })
+            .collect();
+        h.push_str(&table(
+            &["entry", "list:id", "rows", "columns", "written as"],
+            &rows,
+        ));
+    }
+
     h.push_str("<h2>Top parties by flagged value</h2>");
     let top: Vec<&super::Party> = r
         .parties
