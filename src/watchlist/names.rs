@@ -559,10 +559,10 @@ pub fn skeleton(token: &str) -> String {
                 b'w' => b"v",
                 b'q' => b"k",
                 b'j' | b'y' => b"i",
-                // English `c` is `k` before a back vowel, `l` or `r`; elsewhere
-                // it is GOST's `ц`.
+                // English `c` is `k` before a back vowel, `l`, `r` or `t`
+                // (`vector` = `вектор`); elsewhere it is GOST's `ц`.
                 b'c' => match rest.get(1) {
-                    Some(b'a' | b'o' | b'u' | b'l' | b'r') | None => b"k",
+                    Some(b'a' | b'o' | b'u' | b'l' | b'r' | b't') | None => b"k",
                     _ => b"s",
                 },
                 b'\'' | b'`' | b'"' => b"",
