@@ -1100,7 +1100,9 @@ impl Classifier {
     ) -> Option<NearMiss> {
         let rule = &self.inner.rules[ri as usize];
         let text_found = st.any || st.all_mask != 0;
-        if !(text_found || (hs_ok && rule.has_text)) {
+        // A code prefix alone makes a rule close only where the code is
+        // half of what it needs (`requires = "both"`).
+        if !(text_found || (hs_ok && rule.info.requires == Requires::Both)) {
             return None;
         }
         let mut missing = Vec::new();
@@ -1240,6 +1242,13 @@ impl Classifier {
             Some(Ok(Some(d))) => (Some(d), None),
             Some(Err(e)) => (None, Some(e)),
             _ => (None, None),
+        };
+        // A code of impossible length read by restoring a lost zero.
+        let warning = match (hs, &digits) {
+            (Some(raw), Some(d)) if raw.bytes().filter(u8::is_ascii_digit).count() != d.len() => {
+                hs::repair_note(raw)
+            }
+            _ => None,
         };
         let mut source = if digits.is_some() {
             HsSource::Declared
@@ -1399,7 +1408,16 @@ impl Classifier {
         categories.sort();
         categories.dedup();
         let mut misdeclarations = Vec::new();
-        if let Some(d) = &digits {
+        // A code that fits one of the goods the text names is consistent:
+        // a drone (8806) with a thermal camera is not misdeclared optics.
+        let fits_named = |d: &str| {
+            hits.iter().filter(|h| h.basis.uses_text()).any(|h| {
+                inner.headings[h.category.index()]
+                    .iter()
+                    .any(|p| d.starts_with(p.as_str()))
+            })
+        };
+        if let Some(d) = digits.as_deref().filter(|d| !fits_named(d)) {
             for &c in &categories {
                 let text_based = hits
                     .iter()
@@ -1411,7 +1429,7 @@ impl Classifier {
                 {
                     misdeclarations.push(Misdeclaration {
                         category: c,
-                        hs: d.clone(),
+                        hs: d.to_string(),
                         expected: heads.clone(),
                     });
                 }
@@ -1421,6 +1439,7 @@ impl Classifier {
             hs: HsInfo {
                 digits,
                 error,
+                warning,
                 source,
                 in_text,
             },

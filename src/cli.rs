@@ -1000,6 +1000,9 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
         _ => "none".to_string(),
     };
     writeln!(o, "hs:    {hs_line}").map_err(&w)?;
+    if let Some(warn) = &r.hs.warning {
+        writeln!(o, "       note: {warn}").map_err(&w)?;
+    }
     if code == 0 {
         writeln!(o, "result: not flagged").map_err(&w)?;
     } else {

@@ -132,8 +132,73 @@ pub fn parse_declared(raw: &str) -> Result<Option<String>, HsError> {
     if digits.is_empty() {
         return Ok(None);
     }
-    check_digits(&digits)?;
-    Ok(Some(digits))
+    match check_digits(&digits) {
+        Ok(()) => Ok(Some(digits)),
+        Err(HsError::Length { digits: n }) => match repair_length(&digits) {
+            Some((fixed, _)) => Ok(Some(fixed)),
+            None => Err(HsError::Length { digits: n }),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// The HS 2022 subheadings (6 digits), sorted.
+fn subheadings() -> &'static [u32] {
+    static SET: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let mut v: Vec<u32> = include_str!("hs2022_subheadings.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.trim().parse().ok())
+            .collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// Whether the first six digits of `digits` are an HS 2022 subheading.
+pub fn is_subheading(digits: &str) -> bool {
+    digits
+        .get(..6)
+        .and_then(|d| d.parse::<u32>().ok())
+        .is_some_and(|d| subheadings().binary_search(&d).is_ok())
+}
+
+/// A code of 5, 7 or 9 digits that lost a zero: the reading with a zero
+/// added at the end (a lost trailing zero) or at the start (a lost leading
+/// zero, chapters 01-09), when exactly one of the two is an HS 2022
+/// subheading. Returns the digits and which zero was restored.
+///
+/// ```
+/// use dualuse::hs::{parse_declared, repair_length};
+/// assert_eq!(repair_length("847150000"), Some(("8471500000".into(), "trailing")));
+/// assert_eq!(repair_length("101210000"), Some(("0101210000".into(), "leading")));
+/// assert_eq!(parse_declared("8542.3190.0").unwrap().as_deref(), Some("8542319000"));
+/// assert!(parse_declared("123456789").is_err()); // neither reading exists
+/// ```
+pub fn repair_length(digits: &str) -> Option<(String, &'static str)> {
+    if !matches!(digits.len(), 5 | 7 | 9) {
+        return None;
+    }
+    let trailing = format!("{digits}0");
+    let leading = format!("0{digits}");
+    let ok = |d: &str| check_digits(d).is_ok() && is_subheading(d);
+    match (ok(&trailing), ok(&leading)) {
+        (true, false) => Some((trailing, "trailing")),
+        (false, true) => Some((leading, "leading")),
+        _ => None,
+    }
+}
+
+/// When [`parse_declared`] read a code of an impossible length by restoring
+/// a lost zero, what it did, for the analyst (`hs_warning`).
+pub fn repair_note(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let (fixed, which) = repair_length(&digits)?;
+    Some(format!(
+        "{} digits, read as {fixed} (a lost {which} zero): the only reading that is an HS 2022 subheading",
+        digits.len()
+    ))
 }
 
 /// Checks the length and chapter of a string of digits.

@@ -33,6 +33,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dualuse_row",
     "dualuse_hs",
     "dualuse_hs_error",
+    "dualuse_hs_warning",
     "dualuse_flagged",
     "dualuse_max_severity",
     "dualuse_categories",
@@ -530,6 +531,9 @@ impl Serialize for Record<'_> {
         m.serialize_entry("hs_declared", &self.hs_declared)?;
         if let Some(e) = &r.hs.error {
             m.serialize_entry("hs_error", &e.to_string())?;
+        }
+        if let Some(w) = &r.hs.warning {
+            m.serialize_entry("hs_warning", w)?;
         }
         m.serialize_entry("hs_source", r.hs.source.as_str())?;
         if !r.hs.in_text.is_empty() {

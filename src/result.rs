@@ -52,6 +52,10 @@ pub struct HsInfo {
     pub digits: Option<String>,
     /// Why the declared code could not be read, if it could not.
     pub error: Option<HsError>,
+    /// What was assumed to read the declared code, if anything (a code of
+    /// 9 digits read as 10 by restoring a lost zero).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     /// Where `digits` came from.
     pub source: HsSource,
     /// Codes written inside the description.
