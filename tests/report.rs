@@ -122,7 +122,7 @@ fn planted() -> Dump {
                 &format!("ООО ТЕКСТИЛЬ-{k}"),
                 "CN",
                 "CN",
-                1500.0,
+                50000.0,
             );
         }
     }
@@ -245,12 +245,17 @@ fn planted_schemes_are_flagged_and_the_steady_importer_is_not() {
     assert_eq!(a["first_flagged"], "2024-07-15");
     assert_eq!(a["first_seen"], "2024-01-15");
 
-    // C: steady and direct.
+    // C: steady and direct; all its value is flagged, against about a
+    // twentieth of the dump's: an outlier, but no start and no route.
     let c = party(&v, "importer", "АО «ПОДШИПНИК-ТОРГ»");
     let fc = flags(c);
     assert!(!fc.contains(&"sudden_hp_start".to_string()), "{fc:?}");
     assert!(!fc.contains(&"third_country_route".to_string()), "{fc:?}");
+    assert!(fc.contains(&"hp_share_outlier".to_string()), "{fc:?}");
     assert_eq!(c["flagged_rows"], 12);
+    // The textile importers: nothing flagged, no flag.
+    let t = party(&v, "importer", "ООО ТЕКСТИЛЬ-0");
+    assert!(flags(t).is_empty(), "{t}");
 
     // B: one part under three codes; two of them misdeclared.
     let shop = v["code_shopping"]
