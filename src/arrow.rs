@@ -34,7 +34,7 @@
 //! | `dualuse_hs_source` | `Utf8` | `declared`, `description` or `none` |
 //! | `dualuse_flagged` | `Boolean` | at least one rule fired |
 //! | `dualuse_max_severity` | `Utf8` | the most severe hit's severity, or null |
-//! | `dualuse_categories` | `List<Utf8>` | categories of the hits, in `SPEC` order |
+//! | `dualuse_categories` | `List<Utf8>` | categories of the hits, in the order of `docs/categories.md` |
 //! | `dualuse_rules` | `List<Utf8>` | one rule id per hit, most severe first |
 //! | `dualuse_rulesets` | `List<Utf8>` | the rule set of each hit (parallel to `dualuse_rules`) |
 //! | `dualuse_severity` | `List<Utf8>` | the severity of each hit (parallel) |

@@ -48,7 +48,7 @@ impl Prf {
 /// Scores of one mode (`text`: hits resting on the description; `any`: all hits).
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct ModeScores {
-    /// Per category, in `SPEC` order.
+    /// Per category, in the order of `docs/categories.md`.
     pub per_category: Vec<(Category, Prf)>,
     /// Micro-average over all categories.
     pub micro: Prf,

@@ -1,7 +1,7 @@
 //! `dualuse` screens customs lines — a declared HS code and a free-text goods
 //! description — against curated dual-use and high-priority rule sets: the
 //! Common High Priority List (CHPL) of the EU, US, UK and Japan, and
-//! description rules for ten categories of goods (`SPEC.md` section 1).
+//! description rules for ten categories of goods (`docs/categories.md`).
 //!
 //! # Overview
 //! - [`RuleSources`]: rule files to compile; [`RuleSources::builtin`] holds the

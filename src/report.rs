@@ -6,7 +6,7 @@
 //! (for `code_shopping`, bounded by [`Thresholds::max_descriptions`])
 //! flagged descriptions, not with the number of rows.
 //!
-//! The JSON's top-level keys are fixed by the public contract (SPEC §4):
+//! The JSON's top-level keys are fixed by the public contract:
 //! `metadata`, `by_category`, `parties`, `routes`, `codes`,
 //! `manufacturers`, `parts`, `misdeclarations`, `code_shopping`; this
 //! module adds `totals`, `anomalies`, `thresholds` and `left_out`.

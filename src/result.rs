@@ -181,7 +181,7 @@ pub struct Screening {
     pub hs: HsInfo,
     /// Rules that fired, most severe first.
     pub hits: Vec<Hit>,
-    /// The categories of the hits, in `SPEC` order, without repeats.
+    /// The categories of the hits, in the order of `docs/categories.md`, without repeats.
     pub categories: Vec<Category>,
     /// Misdeclaration signals.
     pub misdeclarations: Vec<Misdeclaration>,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// A category of goods, as fixed by the public contract (`SPEC.md` section 1).
+/// A category of goods, as fixed by the public contract (`docs/categories.md`).
 ///
 /// The ids (`as_str`) are stable and are what every output writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -33,7 +33,7 @@ pub enum Category {
 }
 
 impl Category {
-    /// All categories, in the order of `SPEC.md`.
+    /// All categories, in the order of `docs/categories.md`.
     pub const ALL: [Category; 10] = [
         Category::MachineTools,
         Category::Uav,

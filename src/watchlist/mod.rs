@@ -4,12 +4,12 @@
 //! - [`WatchlistBuilder`]: files or texts in the OpenSanctions "simple" CSV,
 //!   OFAC `sdn.csv` or a plain analyst CSV ([`Format`], detected from the
 //!   header) and a threshold; `build` validates every entry and reports every
-//!   problem at once as [`Diagnostic`](crate::Diagnostic)s (`E050`...`E055`).
+//!   problem at once as [`Diagnostic`]s (`E050`...`E055`).
 //! - [`Watchlist`]: compiled once, immutable, `Send + Sync`, cheap to clone
 //!   (one `Arc`). [`Watchlist::screen`] matches one party field.
 //! - [`PartyMatcher`]: one per worker, with a bounded cache, so that each
 //!   distinct party string is matched once however often a dump repeats it.
-//! - [`PartyHit`]: one match, with `SPEC.md` §2's keys.
+//! - [`PartyHit`]: one match, with the keys of `party_hits` in the README.
 //! - [`PARTY_COLUMNS`] and [`find_party_columns`]: which headers hold parties.
 //!
 //! # How a name matches
@@ -121,7 +121,7 @@ impl Method {
     }
 }
 
-/// One match of a party field against a list entry (`SPEC.md` §2).
+/// One match of a party field against a list entry (`party_hits` in JSON Lines output).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartyHit {
     /// The column the party came from.

@@ -401,7 +401,7 @@ fn romanise_letter(c: char, system: usize, word_start: bool, after_vowel: bool) 
     s.to_string()
 }
 
-/// Romanises Cyrillic text by one system (see [`romanise_letter`]), upper case.
+/// Romanises Cyrillic text by one system (see `romanise_letter`), upper case.
 pub fn romanise(text: &str, system: usize) -> String {
     let mut out = String::new();
     let mut prev: Option<char> = None;
