@@ -11,8 +11,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::hs;
 use crate::normalize::{is_word_char, Normalized};
 use crate::params;
+use crate::parts::{ManufacturerInfo, PartFamilyInfo};
 use crate::result::{
-    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Part, Screening,
+    Veto,
 };
 use crate::rules::{
     self, limits, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef, TriggerKind,
@@ -391,6 +393,8 @@ struct Inner {
     n_terms: usize,
     /// The automaton's literals, by pattern id.
     literals: Vec<String>,
+    /// The manufacturer and part-number knowledge base.
+    parts: crate::parts::PartsIndex,
 }
 
 /// The compiled, immutable classifier.
@@ -525,7 +529,11 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         );
     }
 
-    for set in sets {
+    let mut kb_manufacturers = Vec::new();
+    let mut kb_families = Vec::new();
+    for mut set in sets {
+        kb_manufacturers.append(&mut set.manufacturers);
+        kb_families.append(&mut set.families);
         hasher.update(set.info.id.as_bytes());
         hasher.update([0]);
         hasher.update(set.info.version.as_bytes());
@@ -768,6 +776,17 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         }
     }
 
+    let parts = crate::parts::PartsIndex::compile(
+        kb_manufacturers,
+        kb_families,
+        |f| {
+            f.category.is_some_and(|c| {
+                b.categories.as_ref().is_none_or(|cs| cs.contains(&c))
+                    && b.min_severity.is_none_or(|s| f.severity >= s)
+            })
+        },
+        diags,
+    );
     let hash = hex(&hasher.finalize());
     for h in &mut headings {
         h.sort();
@@ -788,6 +807,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         hash,
         n_terms,
         literals,
+        parts,
     }
 }
 
@@ -809,6 +829,8 @@ pub struct Scratch {
     pat: Vec<PatTriggers>,
     /// (pattern, start, end) of the first triggers of each pattern.
     trig_at: Vec<(u32, u32, u32)>,
+    /// Parts and manufacturers found on the current line.
+    line_parts: crate::parts::LineParts,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -925,6 +947,23 @@ impl Classifier {
         self.inner.literals.iter().map(String::as_str)
     }
 
+    /// The manufacturers of the loaded knowledge base (`[[manufacturer]]`
+    /// tables), in load order.
+    pub fn manufacturers(&self) -> &[ManufacturerInfo] {
+        &self.inner.parts.manufacturers
+    }
+
+    /// The part-number families of the loaded knowledge base (`[[family]]`
+    /// tables), in load order.
+    ///
+    /// ```
+    /// let clf = dualuse::Classifier::builtin().unwrap();
+    /// assert!(clf.part_families().iter().any(|f| f.kind == "fpga"));
+    /// ```
+    pub fn part_families(&self) -> &[PartFamilyInfo] {
+        &self.inner.parts.families
+    }
+
     /// A fresh working memory for [`Classifier::classify_with`].
     pub fn scratch(&self) -> Scratch {
         let n = self.inner.rules.len();
@@ -940,6 +979,7 @@ impl Classifier {
             triggered: Vec::new(),
             pat: vec![PatTriggers::default(); self.inner.patterns.len()],
             trig_at: Vec::new(),
+            line_parts: Default::default(),
         }
     }
 
@@ -990,6 +1030,11 @@ impl Classifier {
 
         self.scan_terms(scratch);
         self.scan_patterns(scratch);
+        if !inner.parts.is_empty() {
+            inner
+                .parts
+                .scan(scratch.norm.as_str(), &mut scratch.line_parts);
+        }
 
         // The HS side: the declared code, or else a code written in the text.
         let (mut digits, error) = match hs.map(hs::parse_declared) {
@@ -1138,6 +1183,8 @@ impl Classifier {
             });
         }
         scratch.touched = touched;
+        let (parts, manufacturers, part_misdeclarations) =
+            self.part_results(scratch, text, &digits, &mut hits);
         hits.sort_by_key(|h| std::cmp::Reverse(h.severity));
 
         let mut categories: Vec<Category> = hits.iter().map(|h| h.category).collect();
@@ -1146,9 +1193,10 @@ impl Classifier {
         let mut misdeclarations = Vec::new();
         if let Some(d) = &digits {
             for &c in &categories {
-                let text_based = hits
-                    .iter()
-                    .any(|h| h.category == c && h.basis == Basis::Text);
+                // Part hits raise their own signals, one per part, below.
+                let text_based = hits.iter().any(|h| {
+                    h.category == c && h.basis == Basis::Text && !inner.parts.is_family(&h.rule)
+                });
                 let heads = &inner.headings[c.index()];
                 if text_based
                     && !heads.is_empty()
@@ -1158,10 +1206,12 @@ impl Classifier {
                         category: c,
                         hs: d.clone(),
                         expected: heads.clone(),
+                        part: None,
                     });
                 }
             }
         }
+        misdeclarations.extend(part_misdeclarations);
         let mut screening = Screening {
             hs: HsInfo {
                 digits,
@@ -1173,6 +1223,8 @@ impl Classifier {
             categories,
             misdeclarations,
             vetoed,
+            parts,
+            manufacturers,
         };
         Self::fill_text(&mut screening, text);
         screening
@@ -1220,6 +1272,44 @@ impl Classifier {
                         "needs at least 2 examples and 2 counterexamples (has {} and {})",
                         r.examples.len(),
                         r.counterexamples.len()
+                    ),
+                    index: 0,
+                    example: None,
+                    vetoed_by: None,
+                });
+            }
+        }
+        // Part families: each example must yield a part of the family, no
+        // counterexample may.
+        for f in self.part_families() {
+            let cases = f
+                .examples
+                .iter()
+                .map(|e| (e, true))
+                .chain(f.counterexamples.iter().map(|e| (e, false)));
+            for (i, (ex, want)) in cases.enumerate() {
+                let res = self.classify_with(&mut scratch, ex.hs.as_deref(), &ex.text);
+                if res.parts.iter().any(|p| *p.rule == *f.id) == want {
+                    passed += 1;
+                    continue;
+                }
+                failures.push(ExampleFailure {
+                    rule: Arc::from(f.id.as_str()),
+                    location: f.location.clone(),
+                    problem: if want { "example" } else { "counterexample" }.to_string(),
+                    index: i + 1,
+                    example: Some(ex.clone()),
+                    vetoed_by: None,
+                });
+            }
+            if f.examples.len() < 2 || f.counterexamples.len() < 2 {
+                failures.push(ExampleFailure {
+                    rule: Arc::from(f.id.as_str()),
+                    location: f.location.clone(),
+                    problem: format!(
+                        "needs at least 2 examples and 2 counterexamples (has {} and {})",
+                        f.examples.len(),
+                        f.counterexamples.len()
                     ),
                     index: 0,
                     example: None,
@@ -1572,6 +1662,118 @@ impl Classifier {
                 }
             }
         }
+    }
+
+    /// The parts and manufacturers of the line in original offsets, the hits
+    /// of the families that have a category (added to `hits`), and one
+    /// misdeclaration per such part declared outside its family's headings.
+    fn part_results(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+        digits: &Option<String>,
+        hits: &mut Vec<Hit>,
+    ) -> (Vec<Part>, Vec<Arc<str>>, Vec<Misdeclaration>) {
+        let kb = &self.inner.parts;
+        let mut parts = Vec::new();
+        let mut misdeclarations = Vec::new();
+        if scratch.line_parts.parts.is_empty() && scratch.line_parts.mentions.is_empty() {
+            return (parts, Vec::new(), misdeclarations);
+        }
+        scratch.norm.ensure_map(text);
+        let lp = &scratch.line_parts;
+        let mut named: Vec<(usize, Arc<str>)> = lp
+            .mentions
+            .iter()
+            .map(|&(m, at)| (at, kb.mfr_id(m).clone()))
+            .collect();
+        for rp in &lp.parts {
+            let (s, e) = scratch.norm.original_span(rp.start, rp.end);
+            let info = kb.info_of(rp.fam);
+            let manufacturer = rp.mfr.map(|m| kb.mfr_id(m).clone());
+            if let Some(m) = &manufacturer {
+                named.push((rp.start, m.clone()));
+            }
+            let written = text.get(s..e).unwrap_or_default().to_string();
+            let index = parts.len();
+            parts.push(Part {
+                text: written.clone(),
+                start: s,
+                end: e,
+                manufacturer,
+                family: kb.kind_of(rp.fam).clone(),
+                category: info.category,
+                hs6: kb.hs6_of(rp.fam).clone(),
+                rule: kb.rule_of(rp.fam).clone(),
+            });
+            let (true, Some(category)) = (kb.hits(rp.fam), info.category) else {
+                continue;
+            };
+            let hs_prefix = digits
+                .as_deref()
+                .and_then(|d| info.hs.iter().find(|p| d.starts_with(p.as_str())));
+            let ev = Evidence {
+                kind: EvidenceKind::Pattern,
+                text: written,
+                rule_part: rp.how.clone(),
+                start: Some(s),
+                end: Some(e),
+                value: None,
+                unit: None,
+            };
+            let rule = kb.rule_of(rp.fam);
+            match hits.iter_mut().find(|h| &h.rule == rule) {
+                Some(h) => {
+                    if h.evidence.len() < MAX_EVIDENCE_PER_RULE {
+                        h.evidence.push(ev);
+                    }
+                }
+                None => {
+                    let mut evidence = Vec::new();
+                    if let (Some(p), Some(d)) = (hs_prefix, digits) {
+                        evidence.push(Evidence {
+                            kind: EvidenceKind::HsPrefix,
+                            text: d.clone(),
+                            rule_part: p.clone(),
+                            start: None,
+                            end: None,
+                            value: None,
+                            unit: None,
+                        });
+                    }
+                    evidence.push(ev);
+                    hits.push(Hit {
+                        rule: rule.clone(),
+                        ruleset: kb.ruleset_of(rp.fam).clone(),
+                        category,
+                        severity: info.severity,
+                        references: kb.references_of(rp.fam).clone(),
+                        basis: if hs_prefix.is_some() {
+                            Basis::HsText
+                        } else {
+                            Basis::Text
+                        },
+                        evidence,
+                    });
+                }
+            }
+            if let (Some(d), None) = (digits, hs_prefix) {
+                misdeclarations.push(Misdeclaration {
+                    category,
+                    hs: d.clone(),
+                    expected: info.hs.clone().into(),
+                    part: Some(index),
+                });
+            }
+        }
+        named.sort_by_key(|(at, _)| *at);
+        let mut manufacturers: Vec<Arc<str>> = Vec::new();
+        for (_, m) in named {
+            if !manufacturers.contains(&m) {
+                manufacturers.push(m);
+            }
+        }
+        (parts, manufacturers, misdeclarations)
     }
 
     /// Fills in the `text` of evidence from the original description.

@@ -38,6 +38,16 @@ pub enum Code {
     E014,
     /// E015: a pattern that matches the empty string.
     E015,
+    /// E030: a part family names an unknown manufacturer, or a manufacturer
+    /// an unknown default family.
+    E030,
+    /// E031: a malformed manufacturer or part family (id or kind syntax, a
+    /// prefix that is not ASCII letters and digits, an `hs6` that is not six
+    /// digits, an alias too short, a family that can never match).
+    E031,
+    /// E032: two manufacturers or two families share an id, or two
+    /// manufacturers share an alias.
+    E032,
 }
 
 impl Code {
@@ -59,6 +69,9 @@ impl Code {
             Code::E013 => "E013",
             Code::E014 => "E014",
             Code::E015 => "E015",
+            Code::E030 => "E030",
+            Code::E031 => "E031",
+            Code::E032 => "E032",
         }
     }
 }

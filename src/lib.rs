@@ -79,6 +79,7 @@ pub mod input;
 pub mod normalize;
 pub mod oracle;
 pub mod params;
+mod parts;
 mod result;
 mod rules;
 mod types;
@@ -93,8 +94,10 @@ pub use classifier::{
 };
 pub use diag::{Code, Diagnostic};
 pub use error::{Error, ErrorKind, Result};
+pub use parts::{ManufacturerInfo, PartFamilyInfo};
 pub use result::{
-    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Screening, Veto,
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, Part, Screening,
+    Veto,
 };
 pub use rules::{limits, Example, ParamCond, RuleSetInfo};
 pub use types::{Basis, Category, Requires, Severity};
