@@ -310,6 +310,9 @@ struct TermUse {
 
 /// An automaton entry that is not a rule term: a marker before an HS code.
 const MARKER: u32 = u32::MAX;
+/// An automaton entry of the parts knowledge base (`TermUse::written` is
+/// its index among the knowledge base's literals).
+const PART: u32 = u32::MAX - 1;
 
 struct CompiledPattern {
     re: std::sync::OnceLock<Option<MetaRegex>>,
@@ -687,6 +690,33 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         ));
     }
 
+    let parts = crate::parts::PartsIndex::compile(
+        kb_manufacturers,
+        kb_families,
+        |f| {
+            f.category.is_some_and(|c| {
+                b.categories.as_ref().is_none_or(|cs| cs.contains(&c))
+                    && b.min_severity.is_none_or(|s| f.severity >= s)
+            })
+        },
+        diags,
+    );
+    // The knowledge base's aliases and prefixes go into the one automaton;
+    // their matches are handed to the parts index (`PART` uses).
+    for (i, lit) in parts.literals().iter().enumerate() {
+        add_literal(
+            lit,
+            TermUse {
+                rule: PART,
+                slot: Slot::Any,
+                start_b: false,
+                end_b: false,
+                written: i as u32,
+            },
+            &mut literals,
+        );
+    }
+
     let mut ranges = Vec::with_capacity(literals.len());
     let mut uses = Vec::new();
     for u in &literal_uses {
@@ -776,17 +806,6 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         }
     }
 
-    let parts = crate::parts::PartsIndex::compile(
-        kb_manufacturers,
-        kb_families,
-        |f| {
-            f.category.is_some_and(|c| {
-                b.categories.as_ref().is_none_or(|cs| cs.contains(&c))
-                    && b.min_severity.is_none_or(|s| f.severity >= s)
-            })
-        },
-        diags,
-    );
     let hash = hex(&hasher.finalize());
     for h in &mut headings {
         h.sort();
@@ -1028,13 +1047,9 @@ impl Classifier {
         scratch.params = None;
         scratch.norm.normalize_lazy(text);
 
+        scratch.line_parts.clear_matches();
         self.scan_terms(scratch);
         self.scan_patterns(scratch);
-        if !inner.parts.is_empty() {
-            inner
-                .parts
-                .scan(scratch.norm.as_str(), &mut scratch.line_parts);
-        }
 
         // The HS side: the declared code, or else a code written in the text.
         let (mut digits, error) = match hs.map(hs::parse_declared) {
@@ -1348,6 +1363,7 @@ impl Classifier {
             triggered,
             pat,
             trig_at,
+            line_parts,
             ..
         } = scratch;
         let text = norm.as_str();
@@ -1368,6 +1384,15 @@ impl Classifier {
                 }
                 if u.rule == MARKER {
                     markers.push((s, e));
+                    continue;
+                }
+                if u.rule == PART {
+                    // A literal that starts with an ASCII character starts a
+                    // word: never after an ASCII letter or digit.
+                    let b = text.as_bytes();
+                    if !(s > 0 && b[s - 1].is_ascii_alphanumeric() && b[s].is_ascii()) {
+                        line_parts.push_match(u.written, s, e);
+                    }
                     continue;
                 }
                 if u.slot == Slot::Trigger {
@@ -1677,16 +1702,33 @@ impl Classifier {
         let kb = &self.inner.parts;
         let mut parts = Vec::new();
         let mut misdeclarations = Vec::new();
+        if scratch.line_parts.matches_empty() {
+            scratch.line_parts.clear_found();
+            return (parts, Vec::new(), misdeclarations);
+        }
+        let micro_text = hits
+            .iter()
+            .any(|h| h.category == Category::Microelectronics && h.basis != Basis::Hs);
+        let context = crate::parts::electronics_context(scratch.norm.as_str(), micro_text);
+        kb.scan(
+            scratch.norm.as_str(),
+            &mut scratch.line_parts,
+            context,
+            digits.as_deref(),
+        );
         if scratch.line_parts.parts.is_empty() && scratch.line_parts.mentions.is_empty() {
             return (parts, Vec::new(), misdeclarations);
         }
-        scratch.norm.ensure_map(text);
+        if !scratch.line_parts.parts.is_empty() {
+            scratch.norm.ensure_map(text);
+        }
         let lp = &scratch.line_parts;
         let mut named: Vec<(usize, Arc<str>)> = lp
             .mentions
             .iter()
             .map(|&(m, at)| (at, kb.mfr_id(m).clone()))
             .collect();
+        // A part whose maker is not named needs the line's context.
         for rp in &lp.parts {
             let (s, e) = scratch.norm.original_span(rp.start, rp.end);
             let info = kb.info_of(rp.fam);
@@ -1715,7 +1757,7 @@ impl Classifier {
             let ev = Evidence {
                 kind: EvidenceKind::Pattern,
                 text: written,
-                rule_part: rp.how.clone(),
+                rule_part: kb.how(rp, scratch.norm.as_str()),
                 start: Some(s),
                 end: Some(e),
                 value: None,

@@ -193,7 +193,12 @@ impl NaiveClassifier {
                 out.push((r.id.clone(), basis));
             }
         }
-        for (f, basis) in self.parts(&norm, digits.as_deref()) {
+        let micro_text = self.rules.iter().any(|(r, _, _)| {
+            r.category == crate::types::Category::Microelectronics
+                && out.iter().any(|(id, b)| *id == r.id && *b != Basis::Hs)
+        });
+        let context = crate::parts::electronics_context(&norm, micro_text);
+        for (f, basis) in self.parts(&norm, digits.as_deref(), context) {
             if !out.iter().any(|(id, _)| *id == f) {
                 out.push((f, basis));
             }
@@ -207,7 +212,7 @@ impl NaiveClassifier {
     /// longest alias wins where two overlap), every prefix occurrence whose
     /// shape matches, the best candidate at each start, no overlaps, then
     /// the words next to the names of makers with a default family.
-    fn parts(&self, norm: &str, digits: Option<&str>) -> Vec<(String, Basis)> {
+    fn parts(&self, norm: &str, digits: Option<&str>, context: bool) -> Vec<(String, Basis)> {
         use crate::parts::{is_word, part_like, token_end, word_after, word_before};
         let han = crate::normalize::is_unsegmented;
         let bytes = norm.as_bytes();
@@ -251,8 +256,11 @@ impl NaiveClassifier {
                     if s > 0 && bytes[s - 1].is_ascii_alphanumeric() {
                         continue;
                     }
+                    let agrees =
+                        digits.is_some_and(|d| f.hs.iter().any(|p| d.starts_with(p.as_str())));
                     if f.needs_manufacturer && !named_here
                         || e - s <= 2 && !named_here && !named.is_empty()
+                        || !named_here && !context && !agrees
                     {
                         continue;
                     }
@@ -274,14 +282,14 @@ impl NaiveClassifier {
                 std::cmp::Reverse(pe),
             )
         });
-        let mut parts: Vec<(usize, usize, usize)> = Vec::new();
+        let mut parts: Vec<(usize, usize, usize, bool)> = Vec::new();
         let mut taken = 0;
-        for (s, e, fi, _, _) in cands {
+        for (s, e, fi, named_here, _) in cands {
             if s < taken || parts.len() >= crate::parts::MAX_PARTS_PER_LINE {
                 continue;
             }
             taken = token_end(norm, e);
-            parts.push((s, taken, fi));
+            parts.push((s, taken, fi, named_here));
         }
         for n in &named {
             let Some(df) = &self.makers[n.2].default_family else {
@@ -305,11 +313,11 @@ impl NaiveClassifier {
                 {
                     continue;
                 }
-                parts.push((ws, we, fi));
+                parts.push((ws, we, fi, true));
             }
         }
         let mut out = Vec::new();
-        for (_, _, fi) in parts {
+        for (_, _, fi, _) in parts {
             let f = &self.families[fi].0;
             if f.category.is_none() {
                 continue;

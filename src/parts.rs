@@ -10,8 +10,8 @@
 use crate::diag::Code;
 use crate::rules::{limits, Ctx, Example};
 use crate::types::{Category, Severity};
-use aho_corasick::{AhoCorasick, MatchKind};
-use regex::Regex;
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::{Anchored, Input};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use toml::Spanned;
@@ -21,6 +21,42 @@ use toml::Spanned;
 pub(crate) const MAX_SHAPE_BYTES: usize = 64;
 /// Most parts taken from one line.
 pub(crate) const MAX_PARTS_PER_LINE: usize = 64;
+/// A line of at most this many words is a parts-list line: a part number
+/// on it needs no other context.
+pub(crate) const SHORT_LINE_WORDS: usize = 8;
+
+/// Whether a line gives a part number whose maker is not named enough
+/// context to be taken as one: the line is short (a parts list: the part
+/// number, a maker, a quantity), or a description rule of
+/// `microelectronics` fired on its text. (A declared code among the
+/// family's headings is context too; the caller checks it per part.)
+pub(crate) fn electronics_context(norm: &str, micro_text: bool) -> bool {
+    micro_text || word_count(norm, SHORT_LINE_WORDS + 1) <= SHORT_LINE_WORDS
+}
+
+/// Words of a normalised line, counting up to `cap`: runs of letters and
+/// digits, each Han, kana or Hangul character counting as one word.
+pub(crate) fn word_count(norm: &str, cap: usize) -> usize {
+    let mut n = 0;
+    let mut in_word = false;
+    for c in norm.chars() {
+        if crate::normalize::is_unsegmented(c) {
+            n += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            if !in_word {
+                n += 1;
+                in_word = true;
+            }
+        } else {
+            in_word = false;
+        }
+        if n >= cap {
+            break;
+        }
+    }
+    n
+}
 
 /// A `[[manufacturer]]` table as written.
 #[derive(Deserialize)]
@@ -428,7 +464,9 @@ struct Mfr {
 /// The compiled knowledge base.
 #[derive(Debug, Default)]
 pub(crate) struct PartsIndex {
-    ac: Option<AhoCorasick>,
+    /// The aliases and prefixes, by entry: they go into the classifier's
+    /// one automaton, whose matches come back through [`LineParts::push_match`].
+    literals: Vec<String>,
     entries: Vec<Entry>,
     mfrs: Vec<Mfr>,
     fams: Vec<Fam>,
@@ -444,8 +482,18 @@ pub(crate) struct RawPart {
     pub end: usize,
     pub fam: u32,
     pub mfr: Option<u32>,
-    /// What matched, for evidence.
-    pub how: String,
+    /// Where the prefix ends, or the manufacturer's name whose neighbour
+    /// this part is (start, end), for evidence.
+    pub how: How,
+}
+
+/// What made a part, for evidence.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum How {
+    /// A prefix, ending at this normalised offset.
+    Prefix(usize),
+    /// The word next to a manufacturer's name at this normalised range.
+    Next(usize, usize),
 }
 
 /// What the index found on one line.
@@ -454,6 +502,38 @@ pub(crate) struct LineParts {
     pub parts: Vec<RawPart>,
     /// (manufacturer, normalised start) of each manufacturer named, first mention each.
     pub mentions: Vec<(u32, usize)>,
+    /// Per family, its regex cache (made on first use).
+    caches: Vec<Option<Cache>>,
+    prefix_hits: Vec<(usize, usize, u32)>,
+    alias_hits: Vec<(usize, usize, u32, bool)>,
+    named: Vec<(usize, usize, u32, bool)>,
+    cands: Vec<(usize, usize, u32, bool, usize)>,
+    /// (entry, start, end) of the automaton's matches of the knowledge
+    /// base's literals on the current line.
+    matches: Vec<(u32, usize, usize)>,
+}
+
+impl LineParts {
+    /// Forgets the previous line's automaton matches.
+    pub(crate) fn clear_matches(&mut self) {
+        self.matches.clear();
+    }
+
+    /// True when the automaton met no alias or prefix on the line.
+    pub(crate) fn matches_empty(&self) -> bool {
+        self.matches.is_empty()
+    }
+
+    /// Forgets the previous line's parts and manufacturers.
+    pub(crate) fn clear_found(&mut self) {
+        self.parts.clear();
+        self.mentions.clear();
+    }
+
+    /// Records a match of literal `entry` at `s..e` of the normalised line.
+    pub(crate) fn push_match(&mut self, entry: u32, s: usize, e: usize) {
+        self.matches.push((entry, s, e));
+    }
 }
 
 impl PartsIndex {
@@ -528,9 +608,13 @@ impl PartsIndex {
                 }
             }
             let build = |src: String| {
-                regex::RegexBuilder::new(&src)
-                    .size_limit(limits::MAX_REGEX_BYTES)
-                    .build()
+                Regex::builder()
+                    .configure(
+                        Regex::config()
+                            .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
+                            .utf8_empty(true),
+                    )
+                    .build(&src)
                     .ok()
             };
             let Some(re) = build(format!("^(?:{})", f.shape)) else {
@@ -620,21 +704,16 @@ impl PartsIndex {
                 }
             }
         }
-        if !lits.is_empty() {
-            idx.ac = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&lits)
-                .ok();
-        }
+        idx.literals = lits;
         idx.family_ids = idx.fams.iter().map(|f| f.rule.clone()).collect();
         idx.families = families;
         idx.manufacturers = manufacturers;
         idx
     }
 
-    /// True when the index holds nothing to look for.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.ac.is_none()
+    /// The literals to put into the automaton, by entry index.
+    pub(crate) fn literals(&self) -> &[String] {
+        &self.literals
     }
 
     /// Whether a hit's rule id is a family's.
@@ -668,18 +747,36 @@ impl PartsIndex {
     }
 
     /// Finds the parts and manufacturers of one normalised line.
-    pub(crate) fn scan(&self, norm: &str, out: &mut LineParts) {
+    /// `context`: the line gives an unnamed maker's part number context
+    /// ([`electronics_context`]); `digits`: the code used for screening (a
+    /// code among a family's headings is context for that family).
+    pub(crate) fn scan(
+        &self,
+        norm: &str,
+        out: &mut LineParts,
+        context: bool,
+        digits: Option<&str>,
+    ) {
         out.parts.clear();
         out.mentions.clear();
-        let Some(ac) = &self.ac else {
+        if out.matches.is_empty() {
             return;
-        };
+        }
+        if out.caches.len() != self.fams.len() {
+            out.caches = (0..self.fams.len()).map(|_| None).collect();
+        }
         let bytes = norm.as_bytes();
-        let mut prefix_hits: Vec<(usize, usize, u32)> = Vec::new();
-        let mut alias_hits: Vec<(usize, usize, u32, bool)> = Vec::new();
-        for m in ac.find_overlapping_iter(norm) {
-            let (s, e) = (m.start(), m.end());
-            match &self.entries[m.pattern().as_usize()] {
+        let mut prefix_hits = std::mem::take(&mut out.prefix_hits);
+        let mut alias_hits = std::mem::take(&mut out.alias_hits);
+        let mut named = std::mem::take(&mut out.named);
+        let mut cands = std::mem::take(&mut out.cands);
+        prefix_hits.clear();
+        alias_hits.clear();
+        named.clear();
+        cands.clear();
+        let matches = std::mem::take(&mut out.matches);
+        for &(entry, s, e) in &matches {
+            match &self.entries[entry as usize] {
                 Entry::Alias(mi, long) => {
                     let first = norm[s..].chars().next().unwrap_or(' ');
                     let last = norm[..e].chars().next_back().unwrap_or(' ');
@@ -701,24 +798,26 @@ impl PartsIndex {
                 }
             }
         }
+        out.matches = matches;
         // Manufacturers named: the longest alias at each place wins.
-        alias_hits.sort_by_key(|&(s, e, _, _)| (s, std::cmp::Reverse(e)));
-        let mut last_end = 0;
-        let mut named: Vec<(usize, usize, u32, bool)> = Vec::new();
-        for h in alias_hits {
-            if h.0 < last_end && !named.is_empty() {
+        alias_hits.sort_unstable_by_key(|&(s, e, _, _)| (s, std::cmp::Reverse(e)));
+        alias_hits.dedup();
+        for &h in &alias_hits {
+            if named
+                .last()
+                .is_some_and(|n: &(usize, usize, u32, bool)| h.0 < n.1)
+            {
                 continue;
             }
-            last_end = h.1;
             named.push(h);
             if !out.mentions.iter().any(|&(m, _)| m == h.2) {
                 out.mentions.push((h.2, h.0));
             }
         }
-        let mentioned = |m: u32| out.mentions.iter().any(|&(x, _)| x == m);
+        let mentions = &out.mentions;
+        let mentioned = |m: u32| mentions.iter().any(|&(x, _)| x == m);
         // Candidates from prefixes: (start, end, fam, manufacturer named, prefix end).
-        let mut cands: Vec<(usize, usize, u32, bool, usize)> = Vec::new();
-        for (s, e, fi) in prefix_hits {
+        for &(s, e, fi) in &prefix_hits {
             let f = &self.fams[fi as usize];
             let named_here = f.mfrs.iter().any(|&m| mentioned(m));
             if f.info.needs_manufacturer && !named_here {
@@ -726,28 +825,36 @@ impl PartsIndex {
             }
             // A two-character prefix is ambiguous: on a line that names
             // other makers only, it is not taken as this family's.
-            if e - s <= 2 && !named_here && !out.mentions.is_empty() {
+            if e - s <= 2 && !named_here && !mentions.is_empty() {
+                continue;
+            }
+            // A part whose maker is not named needs the line's context.
+            if !named_here
+                && !context
+                && !digits.is_some_and(|d| f.info.hs.iter().any(|p| d.starts_with(p.as_str())))
+            {
                 continue;
             }
             let stop = ceil_char(norm, (e + MAX_SHAPE_BYTES).min(norm.len()));
-            if let Some(m) = f.re.find(&norm[e..stop]) {
-                let end = e + m.end();
-                // The part must end at a word's end or run into its suffix.
-                cands.push((s, end, fi, named_here, e));
+            let cache = out.caches[fi as usize].get_or_insert_with(|| f.re.create_cache());
+            let input = Input::new(&norm[e..stop]).anchored(Anchored::Yes);
+            if let Some(m) = f.re.search_with(cache, &input) {
+                cands.push((s, e + m.end(), fi, named_here, e));
             }
         }
         // Prefer, at one start, a family whose maker is named, then the
         // longer match, then the longer prefix.
-        cands.sort_by_key(|&(s, e, _, named, pe)| {
+        cands.sort_unstable_by_key(|&(s, e, fi, named, pe)| {
             (
                 s,
                 std::cmp::Reverse(named),
                 std::cmp::Reverse(e),
                 std::cmp::Reverse(pe),
+                fi,
             )
         });
         let mut taken_end = 0usize;
-        for (s, e, fi, named_here, pe) in cands {
+        for &(s, e, fi, named_here, pe) in &cands {
             if s < taken_end || out.parts.len() >= MAX_PARTS_PER_LINE {
                 continue;
             }
@@ -765,12 +872,7 @@ impl PartsIndex {
                 end,
                 fam: fi,
                 mfr,
-                how: format!(
-                    "part family `{}`: prefix `{}` then `{}`",
-                    f.rule,
-                    &norm[s..pe],
-                    f.info.shape
-                ),
+                how: How::Prefix(pe),
             });
             taken_end = end;
         }
@@ -791,8 +893,12 @@ impl PartsIndex {
                     || out.parts.iter().any(|p| p.start < we && ws < p.end)
                     || named.iter().any(|n| n.0 < we && ws < n.1)
                     || !part_like(&norm[ws..we])
-                    || !f.re.is_match(&norm[ws..we])
                 {
+                    continue;
+                }
+                let cache = out.caches[fi as usize].get_or_insert_with(|| f.re.create_cache());
+                let input = Input::new(&norm[ws..we]).anchored(Anchored::Yes);
+                if f.re.search_with(cache, &input).is_none() {
                     continue;
                 }
                 out.parts.push(RawPart {
@@ -800,15 +906,33 @@ impl PartsIndex {
                     end: we,
                     fam: fi,
                     mfr: Some(mi),
-                    how: format!(
-                        "part family `{}`: a part number next to `{}`",
-                        f.rule,
-                        &norm[s..e]
-                    ),
+                    how: How::Next(s, e),
                 });
             }
         }
         out.parts.sort_by_key(|p| p.start);
+        out.prefix_hits = prefix_hits;
+        out.alias_hits = alias_hits;
+        out.named = named;
+        out.cands = cands;
+    }
+
+    /// What made a part, as evidence `rule_part`.
+    pub(crate) fn how(&self, p: &RawPart, norm: &str) -> String {
+        let f = &self.fams[p.fam as usize];
+        match p.how {
+            How::Prefix(pe) => format!(
+                "part family `{}`: prefix `{}` then `{}`",
+                f.rule,
+                norm.get(p.start..pe).unwrap_or_default(),
+                f.info.shape
+            ),
+            How::Next(s, e) => format!(
+                "part family `{}`: a part number next to `{}`",
+                f.rule,
+                norm.get(s..e).unwrap_or_default()
+            ),
+        }
     }
 }
 
@@ -817,7 +941,7 @@ fn is_han(c: char) -> bool {
 }
 
 pub(crate) fn is_word(c: char) -> bool {
-    c.is_alphanumeric() && !is_han(c)
+    crate::normalize::is_word_char(c)
 }
 
 pub(crate) fn ceil_char(s: &str, mut i: usize) -> usize {
@@ -961,6 +1085,17 @@ mod tests {
         assert_eq!(&t[..token_end(t, 7)], "ltc5548iudb#trmpbf");
         let t = "bc847, 215 pcs";
         assert_eq!(&t[..token_end(t, 5)], "bc847");
+    }
+
+    #[test]
+    fn short_lines() {
+        assert_eq!(word_count("lm358dr texas instruments, 100 pcs", 99), 5);
+        assert_eq!(word_count("型号:uc37263|规格:184*176", 99), 8);
+        assert!(electronics_context("tps54331dr 德州仪器", false));
+        assert!(!electronics_context(
+            "1698 ctns led ceiling lights 24w item no. tl75669c",
+            false
+        ));
     }
 
     #[test]
