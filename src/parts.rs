@@ -1090,7 +1090,7 @@ mod tests {
     #[test]
     fn short_lines() {
         assert_eq!(word_count("lm358dr texas instruments, 100 pcs", 99), 5);
-        assert_eq!(word_count("型号:uc37263|规格:184*176", 99), 8);
+        assert_eq!(word_count("型号:uc37263|规格:184*176", 99), 7);
         assert!(electronics_context("tps54331dr 德州仪器", false));
         assert!(!electronics_context(
             "1698 ctns led ceiling lights 24w item no. tl75669c",
