@@ -7,12 +7,10 @@
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let n: usize = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let path = args.next().unwrap_or_else(|| "-".to_string());
-    let csv = dualuse::watchlist::synth::opensanctions_csv(&dualuse::watchlist::synth::entities(n, 7));
+    let csv =
+        dualuse::watchlist::synth::opensanctions_csv(&dualuse::watchlist::synth::entities(n, 7));
     if path == "-" {
         print!("{csv}");
     } else {

@@ -41,6 +41,8 @@
 //! | `dualuse_basis` | `List<Utf8>` | the basis of each hit, `hs`, `text` or `hs+text` (parallel) |
 //! | `dualuse_references` | `List<Utf8>` | one item per hit, aligned with `dualuse_rules`: the hit's list entries joined with `;` (as in CSV output) |
 //! | `dualuse_misdeclaration` | `List<Utf8>` | categories named by the text under a code outside their headings |
+//! | `dualuse_parts` | `List<Utf8>` | the part numbers found in the description, as written |
+//! | `dualuse_manufacturers` | `List<Utf8>` | the canonical ids of the manufacturers named |
 //! | `dualuse_hits_json` | `Utf8` | JSON array of the hits with their evidence, as `hits` in `dualuse classify --format jsonl` |
 //! | `dualuse_rules_hash` | `Utf8` | [`Classifier::hash`]: which rule sets screened the row |
 //!
@@ -93,7 +95,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The names of the result columns, in order.
-pub const RESULT_COLUMNS: [&str; 14] = [
+pub const RESULT_COLUMNS: [&str; 16] = [
     "dualuse_hs",
     "dualuse_hs_error",
     "dualuse_hs_source",
@@ -106,6 +108,8 @@ pub const RESULT_COLUMNS: [&str; 14] = [
     "dualuse_basis",
     "dualuse_references",
     "dualuse_misdeclaration",
+    "dualuse_parts",
+    "dualuse_manufacturers",
     "dualuse_hits_json",
     "dualuse_rules_hash",
 ];
@@ -128,7 +132,9 @@ pub fn result_schema(clf: &Classifier) -> SchemaRef {
                 | "dualuse_severity"
                 | "dualuse_basis"
                 | "dualuse_references"
-                | "dualuse_misdeclaration" => list(),
+                | "dualuse_misdeclaration"
+                | "dualuse_parts"
+                | "dualuse_manufacturers" => list(),
                 _ => DataType::Utf8,
             };
             Field::new(name, t, true)
@@ -236,6 +242,8 @@ struct Columns<'c> {
     basis: ListBuilder<StringBuilder>,
     references: ListBuilder<StringBuilder>,
     misdeclaration: ListBuilder<StringBuilder>,
+    parts: ListBuilder<StringBuilder>,
+    manufacturers: ListBuilder<StringBuilder>,
     hits_json: StringBuilder,
     rules_hash: StringBuilder,
     json: Vec<u8>,
@@ -259,6 +267,8 @@ impl<'c> Columns<'c> {
             basis: l(),
             references: l(),
             misdeclaration: l(),
+            parts: l(),
+            manufacturers: l(),
             hits_json: s(),
             rules_hash: StringBuilder::with_capacity(rows, rows * clf.hash().len()),
             json: Vec::new(),
@@ -306,6 +316,12 @@ impl<'c> Columns<'c> {
                 .values()
                 .append_value(m.category.as_str());
         }
+        for p in &r.parts {
+            self.parts.values().append_value(&p.text);
+        }
+        for m in &r.manufacturers {
+            self.manufacturers.values().append_value(m);
+        }
         for l in self.lists() {
             l.append(true);
         }
@@ -321,7 +337,7 @@ impl<'c> Columns<'c> {
         self.rules_hash.append_value(self.clf.hash());
     }
 
-    fn lists(&mut self) -> [&mut ListBuilder<StringBuilder>; 7] {
+    fn lists(&mut self) -> [&mut ListBuilder<StringBuilder>; 9] {
         [
             &mut self.categories,
             &mut self.rules,
@@ -330,6 +346,8 @@ impl<'c> Columns<'c> {
             &mut self.basis,
             &mut self.references,
             &mut self.misdeclaration,
+            &mut self.parts,
+            &mut self.manufacturers,
         ]
     }
 
@@ -347,6 +365,8 @@ impl<'c> Columns<'c> {
             Arc::new(self.basis.finish()),
             Arc::new(self.references.finish()),
             Arc::new(self.misdeclaration.finish()),
+            Arc::new(self.parts.finish()),
+            Arc::new(self.manufacturers.finish()),
             Arc::new(self.hits_json.finish()),
             Arc::new(self.rules_hash.finish()),
         ];

@@ -11,9 +11,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::hs;
 use crate::normalize::{is_word_char, Normalized};
 use crate::params;
+use crate::parts::{ManufacturerInfo, PartFamilyInfo};
 use crate::result::{
-    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Screening,
-    Veto,
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Part,
+    Screening, Veto,
 };
 use crate::rules::{
     self, limits, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef, TriggerKind,
@@ -316,6 +317,9 @@ struct TermUse {
 
 /// An automaton entry that is not a rule term: a marker before an HS code.
 const MARKER: u32 = u32::MAX;
+/// An automaton entry of the parts knowledge base (`TermUse::written` is
+/// its index among the knowledge base's literals).
+const PART: u32 = u32::MAX - 1;
 
 struct CompiledPattern {
     re: std::sync::OnceLock<Option<MetaRegex>>,
@@ -401,6 +405,8 @@ struct Inner {
     n_terms: usize,
     /// The automaton's literals, by pattern id.
     literals: Vec<String>,
+    /// The manufacturer and part-number knowledge base.
+    parts: crate::parts::PartsIndex,
 }
 
 /// The compiled, immutable classifier.
@@ -535,7 +541,11 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         );
     }
 
-    for set in sets {
+    let mut kb_manufacturers = Vec::new();
+    let mut kb_families = Vec::new();
+    for mut set in sets {
+        kb_manufacturers.append(&mut set.manufacturers);
+        kb_families.append(&mut set.families);
         hasher.update(set.info.id.as_bytes());
         hasher.update([0]);
         hasher.update(set.info.version.as_bytes());
@@ -700,6 +710,33 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         ));
     }
 
+    let parts = crate::parts::PartsIndex::compile(
+        kb_manufacturers,
+        kb_families,
+        |f| {
+            f.category.is_some_and(|c| {
+                b.categories.as_ref().is_none_or(|cs| cs.contains(&c))
+                    && b.min_severity.is_none_or(|s| f.severity >= s)
+            })
+        },
+        diags,
+    );
+    // The knowledge base's aliases and prefixes go into the one automaton;
+    // their matches are handed to the parts index (`PART` uses).
+    for (i, lit) in parts.literals().iter().enumerate() {
+        add_literal(
+            lit,
+            TermUse {
+                rule: PART,
+                slot: Slot::Any,
+                start_b: false,
+                end_b: false,
+                written: i as u32,
+            },
+            &mut literals,
+        );
+    }
+
     let mut ranges = Vec::with_capacity(literals.len());
     let mut uses = Vec::new();
     for u in &literal_uses {
@@ -809,6 +846,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         hash,
         n_terms,
         literals,
+        parts,
     }
 }
 
@@ -836,6 +874,8 @@ pub struct Scratch {
     join_buf: String,
     /// Where [`Classifier::explain_columns`] collects rules that came close.
     near: Option<Vec<NearMiss>>,
+    /// Parts and manufacturers found on the current line.
+    line_parts: crate::parts::LineParts,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -953,6 +993,23 @@ impl Classifier {
         self.inner.literals.iter().map(String::as_str)
     }
 
+    /// The manufacturers of the loaded knowledge base (`[[manufacturer]]`
+    /// tables), in load order.
+    pub fn manufacturers(&self) -> &[ManufacturerInfo] {
+        &self.inner.parts.manufacturers
+    }
+
+    /// The part-number families of the loaded knowledge base (`[[family]]`
+    /// tables), in load order.
+    ///
+    /// ```
+    /// let clf = dualuse::Classifier::builtin().unwrap();
+    /// assert!(clf.part_families().iter().any(|f| f.kind == "fpga"));
+    /// ```
+    pub fn part_families(&self) -> &[PartFamilyInfo] {
+        &self.inner.parts.families
+    }
+
     /// A fresh working memory for [`Classifier::classify_with`].
     pub fn scratch(&self) -> Scratch {
         let n = self.inner.rules.len();
@@ -971,6 +1028,7 @@ impl Classifier {
             joined: false,
             join_buf: String::new(),
             near: None,
+            line_parts: Default::default(),
         }
     }
 
@@ -1204,6 +1262,12 @@ impl Classifier {
         for n in near.iter_mut().flatten() {
             n.found.iter_mut().for_each(fix);
         }
+        for p in &mut r.parts {
+            let c = col_of(p.start);
+            p.column = Some(c);
+            p.start -= starts[c];
+            p.end -= starts[c];
+        }
         for code in &mut r.hs.in_text {
             let c = col_of(code.start);
             code.column = Some(c);
@@ -1234,6 +1298,7 @@ impl Classifier {
         scratch.params = None;
         scratch.norm.normalize_lazy(text);
 
+        scratch.line_parts.clear_matches();
         self.scan_terms(scratch);
         self.scan_patterns(scratch);
 
@@ -1402,6 +1467,8 @@ impl Classifier {
             });
         }
         scratch.touched = touched;
+        let (parts, manufacturers, part_misdeclarations) =
+            self.part_results(scratch, text, &digits, &mut hits);
         hits.sort_by_key(|h| std::cmp::Reverse(h.severity));
 
         let mut categories: Vec<Category> = hits.iter().map(|h| h.category).collect();
@@ -1419,9 +1486,10 @@ impl Classifier {
         };
         if let Some(d) = digits.as_deref().filter(|d| !fits_named(d)) {
             for &c in &categories {
-                let text_based = hits
-                    .iter()
-                    .any(|h| h.category == c && h.basis == Basis::Text);
+                // Part hits raise their own signals, one per part, below.
+                let text_based = hits.iter().any(|h| {
+                    h.category == c && h.basis == Basis::Text && !inner.parts.is_family(&h.rule)
+                });
                 let heads = &inner.headings[c.index()];
                 if text_based
                     && !heads.is_empty()
@@ -1431,9 +1499,25 @@ impl Classifier {
                         category: c,
                         hs: d.to_string(),
                         expected: heads.clone(),
+                        part: None,
                     });
                 }
             }
+        }
+        // A part inside goods the text names and the code fits (a
+        // microcontroller in a drone declared under 8806) is a component,
+        // not the declared goods.
+        let fits_goods = digits.as_deref().is_some_and(|d| {
+            hits.iter()
+                .filter(|h| h.basis.uses_text() && !inner.parts.is_family(&h.rule))
+                .any(|h| {
+                    inner.headings[h.category.index()]
+                        .iter()
+                        .any(|p| d.starts_with(p.as_str()))
+                })
+        });
+        if !fits_goods {
+            misdeclarations.extend(part_misdeclarations);
         }
         let mut screening = Screening {
             hs: HsInfo {
@@ -1447,6 +1531,8 @@ impl Classifier {
             categories,
             misdeclarations,
             vetoed,
+            parts,
+            manufacturers,
         };
         Self::fill_text(&mut screening, text);
         if let Some(near) = scratch.near.as_mut() {
@@ -1509,6 +1595,44 @@ impl Classifier {
                 });
             }
         }
+        // Part families: each example must yield a part of the family, no
+        // counterexample may.
+        for f in self.part_families() {
+            let cases = f
+                .examples
+                .iter()
+                .map(|e| (e, true))
+                .chain(f.counterexamples.iter().map(|e| (e, false)));
+            for (i, (ex, want)) in cases.enumerate() {
+                let res = self.classify_with(&mut scratch, ex.hs.as_deref(), &ex.text);
+                if res.parts.iter().any(|p| *p.rule == *f.id) == want {
+                    passed += 1;
+                    continue;
+                }
+                failures.push(ExampleFailure {
+                    rule: Arc::from(f.id.as_str()),
+                    location: f.location.clone(),
+                    problem: if want { "example" } else { "counterexample" }.to_string(),
+                    index: i + 1,
+                    example: Some(ex.clone()),
+                    vetoed_by: None,
+                });
+            }
+            if f.examples.len() < 2 || f.counterexamples.len() < 2 {
+                failures.push(ExampleFailure {
+                    rule: Arc::from(f.id.as_str()),
+                    location: f.location.clone(),
+                    problem: format!(
+                        "needs at least 2 examples and 2 counterexamples (has {} and {})",
+                        f.examples.len(),
+                        f.counterexamples.len()
+                    ),
+                    index: 0,
+                    example: None,
+                    vetoed_by: None,
+                });
+            }
+        }
         (passed, failures)
     }
 
@@ -1540,6 +1664,7 @@ impl Classifier {
             triggered,
             pat,
             trig_at,
+            line_parts,
             ..
         } = scratch;
         let text = norm.as_str();
@@ -1560,6 +1685,15 @@ impl Classifier {
                 }
                 if u.rule == MARKER {
                     markers.push((s, e));
+                    continue;
+                }
+                if u.rule == PART {
+                    // A literal that starts with an ASCII character starts a
+                    // word: never after an ASCII letter or digit.
+                    let b = text.as_bytes();
+                    if !(s > 0 && b[s - 1].is_ascii_alphanumeric() && b[s].is_ascii()) {
+                        line_parts.push_match(u.written, s, e);
+                    }
                     continue;
                 }
                 if u.slot == Slot::Trigger {
@@ -1868,6 +2002,138 @@ impl Classifier {
                 }
             }
         }
+    }
+
+    /// The parts and manufacturers of the line in original offsets, the hits
+    /// of the families that have a category (added to `hits`), and one
+    /// misdeclaration per such part declared outside its family's headings.
+    fn part_results(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+        digits: &Option<String>,
+        hits: &mut Vec<Hit>,
+    ) -> (Vec<Part>, Vec<Arc<str>>, Vec<Misdeclaration>) {
+        let kb = &self.inner.parts;
+        let mut parts = Vec::new();
+        let mut misdeclarations = Vec::new();
+        if scratch.line_parts.matches_empty() {
+            scratch.line_parts.clear_found();
+            return (parts, Vec::new(), misdeclarations);
+        }
+        let micro_text = hits
+            .iter()
+            .any(|h| h.category == Category::Microelectronics && h.basis != Basis::Hs);
+        let context = crate::parts::electronics_context(scratch.norm.as_str(), micro_text);
+        kb.scan(
+            scratch.norm.as_str(),
+            &mut scratch.line_parts,
+            context,
+            digits.as_deref(),
+        );
+        if scratch.line_parts.parts.is_empty() && scratch.line_parts.mentions.is_empty() {
+            return (parts, Vec::new(), misdeclarations);
+        }
+        if !scratch.line_parts.parts.is_empty() {
+            scratch.norm.ensure_map(text);
+        }
+        let lp = &scratch.line_parts;
+        let mut named: Vec<(usize, Arc<str>)> = lp
+            .mentions
+            .iter()
+            .map(|&(m, at)| (at, kb.mfr_id(m).clone()))
+            .collect();
+        // A part whose maker is not named needs the line's context.
+        for rp in &lp.parts {
+            let (s, e) = scratch.norm.original_span(rp.start, rp.end);
+            let info = kb.info_of(rp.fam);
+            let manufacturer = rp.mfr.map(|m| kb.mfr_id(m).clone());
+            if let Some(m) = &manufacturer {
+                named.push((rp.start, m.clone()));
+            }
+            let written = text.get(s..e).unwrap_or_default().to_string();
+            let index = parts.len();
+            parts.push(Part {
+                text: written.clone(),
+                start: s,
+                end: e,
+                manufacturer,
+                family: kb.kind_of(rp.fam).clone(),
+                category: info.category,
+                hs6: kb.hs6_of(rp.fam).clone(),
+                rule: kb.rule_of(rp.fam).clone(),
+                column: None,
+            });
+            let (true, Some(category)) = (kb.hits(rp.fam), info.category) else {
+                continue;
+            };
+            let hs_prefix = digits
+                .as_deref()
+                .and_then(|d| info.hs.iter().find(|p| d.starts_with(p.as_str())));
+            let ev = Evidence {
+                kind: EvidenceKind::Pattern,
+                text: written,
+                rule_part: kb.how(rp, scratch.norm.as_str()),
+                start: Some(s),
+                end: Some(e),
+                value: None,
+                unit: None,
+                column: None,
+            };
+            let rule = kb.rule_of(rp.fam);
+            match hits.iter_mut().find(|h| &h.rule == rule) {
+                Some(h) => {
+                    if h.evidence.len() < MAX_EVIDENCE_PER_RULE {
+                        h.evidence.push(ev);
+                    }
+                }
+                None => {
+                    let mut evidence = Vec::new();
+                    if let (Some(p), Some(d)) = (hs_prefix, digits) {
+                        evidence.push(Evidence {
+                            kind: EvidenceKind::HsPrefix,
+                            text: d.clone(),
+                            rule_part: p.clone(),
+                            start: None,
+                            end: None,
+                            value: None,
+                            unit: None,
+                            column: None,
+                        });
+                    }
+                    evidence.push(ev);
+                    hits.push(Hit {
+                        rule: rule.clone(),
+                        ruleset: kb.ruleset_of(rp.fam).clone(),
+                        category,
+                        severity: info.severity,
+                        references: kb.references_of(rp.fam).clone(),
+                        basis: if hs_prefix.is_some() {
+                            Basis::HsText
+                        } else {
+                            Basis::Text
+                        },
+                        evidence,
+                    });
+                }
+            }
+            if let (Some(d), None) = (digits, hs_prefix) {
+                misdeclarations.push(Misdeclaration {
+                    category,
+                    hs: d.clone(),
+                    expected: info.hs.clone().into(),
+                    part: Some(index),
+                });
+            }
+        }
+        named.sort_by_key(|(at, _)| *at);
+        let mut manufacturers: Vec<Arc<str>> = Vec::new();
+        for (_, m) in named {
+            if !manufacturers.contains(&m) {
+                manufacturers.push(m);
+            }
+        }
+        (parts, manufacturers, misdeclarations)
     }
 
     /// Fills in the `text` of evidence from the original description.

@@ -1016,6 +1016,12 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
         clf.rules()
             .find(|x| &*x.id == id)
             .map(|x| x.title.clone())
+            .or_else(|| {
+                clf.part_families()
+                    .iter()
+                    .find(|f| f.id == id)
+                    .map(|f| f.title.clone())
+            })
             .unwrap_or_default()
     };
     for h in &r.hits {
@@ -1100,14 +1106,47 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
         .map_err(&w)?;
     }
     for m in &r.misdeclarations {
+        match m.part.and_then(|i| r.parts.get(i)) {
+            Some(p) => writeln!(
+                o,
+                "\n  MISDECLARATION: the part {} ({}) is declared under {}, outside its usual headings ({})",
+                p.text,
+                p.family,
+                m.hs,
+                m.expected.join(", ")
+            ),
+            None => writeln!(
+                o,
+                "\n  MISDECLARATION: the description names {} goods, but {} lies outside their usual headings ({})",
+                m.category,
+                m.hs,
+                m.expected.join(", ")
+            ),
+        }
+        .map_err(&w)?;
+    }
+    for p in &r.parts {
+        let col = match (p.column, line.names.len()) {
+            (Some(i), n) if n > 1 => format!(" in `{}`", line.names[i]),
+            _ => String::new(),
+        };
         writeln!(
             o,
-            "\n  MISDECLARATION: the description names {} goods, but {} lies outside their usual headings ({})",
-            m.category,
-            m.hs,
-            m.expected.join(", ")
+            "\n  part number: {}{col} at bytes {}..{}: {} by {}, {}, usually HS {}",
+            p.text,
+            p.start,
+            p.end,
+            p.family,
+            p.manufacturer.as_deref().unwrap_or("an unnamed maker"),
+            p.category
+                .map_or("not listed goods".to_string(), |c| format!("category {c}")),
+            p.hs6
         )
         .map_err(&w)?;
+    }
+    if !r.manufacturers.is_empty() {
+        let m: Vec<&str> = r.manufacturers.iter().map(|m| &**m).collect();
+        writeln!(o, "\n  manufacturers named: {}", m.join(", ")).map_err(&w)?;
     }
     for c in &r.hs.in_text {
         let col = match (c.column, line.names.len()) {

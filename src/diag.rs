@@ -43,6 +43,16 @@ pub enum Code {
     /// counterexamples. The rule still compiles and screens; `dualuse rules
     /// check` reports it and exits with status 1.
     E016,
+    /// E030: a part family names an unknown manufacturer, or a manufacturer
+    /// an unknown default family.
+    E030,
+    /// E031: a malformed manufacturer or part family (id or kind syntax, a
+    /// prefix that is not ASCII letters and digits, an `hs6` that is not six
+    /// digits, an alias too short, a family that can never match).
+    E031,
+    /// E032: two manufacturers or two families share an id, or two
+    /// manufacturers share an alias.
+    E032,
     /// E050: a watch-list file could not be read (I/O, not UTF-8, broken CSV quoting).
     E050,
     /// E051: a watch-list file is empty or its header names no known format.
@@ -99,6 +109,9 @@ impl Code {
         Code::E014,
         Code::E015,
         Code::E016,
+        Code::E030,
+        Code::E031,
+        Code::E032,
         Code::E050,
         Code::E051,
         Code::E052,
@@ -126,6 +139,9 @@ impl Code {
             Code::E014 => "E014",
             Code::E015 => "E015",
             Code::E016 => "E016",
+            Code::E030 => "E030",
+            Code::E031 => "E031",
+            Code::E032 => "E032",
             Code::E050 => "E050",
             Code::E051 => "E051",
             Code::E052 => "E052",

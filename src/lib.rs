@@ -84,6 +84,7 @@ pub mod normalize;
 pub mod oracle;
 pub mod output;
 pub mod params;
+mod parts;
 pub mod report;
 mod result;
 mod rules;
@@ -100,9 +101,10 @@ pub use classifier::{
 };
 pub use diag::{Code, Diagnostic, Level};
 pub use error::{Error, ErrorKind, Result};
+pub use parts::{ManufacturerInfo, PartFamilyInfo};
 pub use result::{
-    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Screening,
-    Veto,
+    CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Part,
+    Screening, Veto,
 };
 pub use rules::{limits, Example, ParamCond, RuleSetInfo};
 pub use types::{Basis, Category, Requires, Severity};

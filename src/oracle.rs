@@ -9,6 +9,7 @@ use crate::diag::Diagnostic;
 use crate::hs;
 use crate::normalize::{is_word_char, normalize_str};
 use crate::params;
+use crate::parts::{ManufacturerInfo, PartFamilyInfo};
 use crate::rules::{self, PatternDef, RuleDef, TermDef};
 use crate::types::{Basis, Requires};
 use crate::RuleSources;
@@ -17,6 +18,8 @@ use regex::{Regex, RegexBuilder};
 /// The naive classifier.
 pub struct NaiveClassifier {
     rules: Vec<(RuleDef, Vec<Regex>, Vec<Regex>)>,
+    makers: Vec<ManufacturerInfo>,
+    families: Vec<(PartFamilyInfo, Regex)>,
 }
 
 impl std::fmt::Debug for NaiveClassifier {
@@ -81,6 +84,18 @@ impl NaiveClassifier {
         if !diags.is_empty() {
             return Err(diags);
         }
+        let makers: Vec<ManufacturerInfo> = sets
+            .iter()
+            .flat_map(|s| s.manufacturers.iter().cloned())
+            .collect();
+        let families = sets
+            .iter()
+            .flat_map(|s| s.families.iter().cloned())
+            .filter_map(|f| {
+                let re = Regex::new(&format!("^(?:{})", f.shape)).ok()?;
+                Some((f, re))
+            })
+            .collect();
         let rules = sets
             .into_iter()
             .flat_map(|s| s.rules)
@@ -90,7 +105,11 @@ impl NaiveClassifier {
                 (r, p, x)
             })
             .collect();
-        Ok(NaiveClassifier { rules })
+        Ok(NaiveClassifier {
+            rules,
+            makers,
+            families,
+        })
     }
 
     /// The rules that fire on a line, as (rule id, basis), sorted by id:
@@ -174,7 +193,141 @@ impl NaiveClassifier {
                 out.push((r.id.clone(), basis));
             }
         }
+        let micro_text = self.rules.iter().any(|(r, _, _)| {
+            r.category == crate::types::Category::Microelectronics
+                && out.iter().any(|(id, b)| *id == r.id && *b != Basis::Hs)
+        });
+        let context = crate::parts::electronics_context(&norm, micro_text);
+        for (f, basis) in self.parts(&norm, digits.as_deref(), context) {
+            if !out.iter().any(|(id, _)| *id == f) {
+                out.push((f, basis));
+            }
+        }
         out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// The part-family hits of a normalised line, family by family and
+    /// prefix by prefix with `str::find`: the manufacturers named (the
+    /// longest alias wins where two overlap), every prefix occurrence whose
+    /// shape matches, the best candidate at each start, no overlaps, then
+    /// the words next to the names of makers with a default family.
+    fn parts(&self, norm: &str, digits: Option<&str>, context: bool) -> Vec<(String, Basis)> {
+        use crate::parts::{is_word, part_like, token_end, word_after, word_before};
+        let han = crate::normalize::is_unsegmented;
+        let bytes = norm.as_bytes();
+        let occurrences = |lit: &str| -> Vec<usize> {
+            (0..norm.len())
+                .filter(|&i| norm.is_char_boundary(i) && norm[i..].starts_with(lit))
+                .collect()
+        };
+        let mut aliases: Vec<(usize, usize, usize, bool)> = Vec::new();
+        for (mi, m) in self.makers.iter().enumerate() {
+            for a in &m.norm_aliases {
+                for s in occurrences(a) {
+                    let e = s + a.len();
+                    let first = a.chars().next().unwrap_or(' ');
+                    let last = a.chars().next_back().unwrap_or(' ');
+                    let ok_b =
+                        han(first) || norm[..s].chars().next_back().is_none_or(|c| !is_word(c));
+                    let ok_a = han(last) || norm[e..].chars().next().is_none_or(|c| !is_word(c));
+                    if ok_b && ok_a {
+                        aliases.push((s, e, mi, a.chars().count() > 2));
+                    }
+                }
+            }
+        }
+        aliases.sort_by_key(|&(s, e, _, _)| (s, std::cmp::Reverse(e)));
+        aliases.dedup();
+        let mut named: Vec<(usize, usize, usize, bool)> = Vec::new();
+        for a in aliases {
+            if named.last().is_some_and(|n| a.0 < n.1) {
+                continue;
+            }
+            named.push(a);
+        }
+        let is_named = |id: &str| named.iter().any(|n| self.makers[n.2].id == id);
+        let mut cands: Vec<(usize, usize, usize, bool, usize)> = Vec::new();
+        for (fi, (f, re)) in self.families.iter().enumerate() {
+            let named_here = f.manufacturers.iter().any(|m| is_named(m));
+            for p in &f.prefixes {
+                for s in occurrences(p) {
+                    let e = s + p.len();
+                    if s > 0 && bytes[s - 1].is_ascii_alphanumeric() {
+                        continue;
+                    }
+                    let agrees =
+                        digits.is_some_and(|d| f.hs.iter().any(|p| d.starts_with(p.as_str())));
+                    if f.needs_manufacturer && !named_here
+                        || e - s <= 2 && !named_here && !named.is_empty()
+                        || !named_here && !context && !agrees
+                    {
+                        continue;
+                    }
+                    let stop = crate::parts::ceil_char(
+                        norm,
+                        (e + crate::parts::MAX_SHAPE_BYTES).min(norm.len()),
+                    );
+                    if let Some(m) = re.find(&norm[e..stop]) {
+                        cands.push((s, e + m.end(), fi, named_here, e));
+                    }
+                }
+            }
+        }
+        cands.sort_by_key(|&(s, e, _, n, pe)| {
+            (
+                s,
+                std::cmp::Reverse(n),
+                std::cmp::Reverse(e),
+                std::cmp::Reverse(pe),
+            )
+        });
+        let mut parts: Vec<(usize, usize, usize, bool)> = Vec::new();
+        let mut taken = 0;
+        for (s, e, fi, named_here, _) in cands {
+            if s < taken || parts.len() >= crate::parts::MAX_PARTS_PER_LINE {
+                continue;
+            }
+            taken = token_end(norm, e);
+            parts.push((s, taken, fi, named_here));
+        }
+        for n in &named {
+            let Some(df) = &self.makers[n.2].default_family else {
+                continue;
+            };
+            let Some(fi) = self.families.iter().position(|(f, _)| &f.id == df) else {
+                continue;
+            };
+            if !n.3 {
+                continue;
+            }
+            for (ws, we) in [word_before(norm, n.0), word_after(norm, n.1)]
+                .into_iter()
+                .flatten()
+            {
+                if parts.len() >= crate::parts::MAX_PARTS_PER_LINE
+                    || parts.iter().any(|p| p.0 < we && ws < p.1)
+                    || named.iter().any(|x| x.0 < we && ws < x.1)
+                    || !part_like(&norm[ws..we])
+                    || !self.families[fi].1.is_match(&norm[ws..we])
+                {
+                    continue;
+                }
+                parts.push((ws, we, fi, true));
+            }
+        }
+        let mut out = Vec::new();
+        for (_, _, fi, _) in parts {
+            let f = &self.families[fi].0;
+            if f.category.is_none() {
+                continue;
+            }
+            let hs_ok = digits.is_some_and(|d| f.hs.iter().any(|p| d.starts_with(p.as_str())));
+            out.push((
+                f.id.clone(),
+                if hs_ok { Basis::HsText } else { Basis::Text },
+            ));
+        }
         out
     }
 }

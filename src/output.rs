@@ -16,7 +16,8 @@
 //! assert_eq!(cells.len(), CSV_COLUMNS.len());
 //! let json = serde_json::to_value(&rec).unwrap();
 //! assert_eq!(json["flagged"], true);
-//! assert_eq!(json["max_severity"], cells[4].as_str());
+//! let at = CSV_COLUMNS.iter().position(|c| *c == "dualuse_max_severity").unwrap();
+//! assert_eq!(json["max_severity"], cells[at].as_str());
 //! # Ok::<(), dualuse::Error>(())
 //! ```
 
@@ -27,9 +28,13 @@ use crate::Classifier;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
+/// How many result columns CSV and xlsx output append.
+pub const N_RESULT_COLUMNS: usize = 17;
+
 /// The names of the result columns that CSV and xlsx output append to the
-/// input columns, in order.
-pub const CSV_COLUMNS: &[&str] = &[
+/// input columns, in order. [`Record::cells`] returns one list per column:
+/// the array lengths make a missing or extra cell a compile error.
+pub const CSV_COLUMNS: [&str; N_RESULT_COLUMNS] = [
     "dualuse_row",
     "dualuse_hs",
     "dualuse_hs_error",
@@ -43,6 +48,8 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dualuse_references",
     "dualuse_misdeclaration",
     "dualuse_evidence",
+    "dualuse_parts",
+    "dualuse_manufacturers",
     "dualuse_party_hits",
     "dualuse_error",
 ];
@@ -301,10 +308,10 @@ impl<'a> Record<'a> {
 
     /// The result columns ([`CSV_COLUMNS`]) as lists of values: a writer
     /// joins each list its own way (`|` in CSV, a line break in xlsx).
-    pub fn cells(&self) -> Vec<Vec<String>> {
+    pub fn cells(&self) -> [Vec<String>; N_RESULT_COLUMNS] {
         let r = self.result;
         let one = |s: String| if s.is_empty() { vec![] } else { vec![s] };
-        vec![
+        [
             vec![self.row.to_string()],
             one(r.hs.digits.clone().unwrap_or_default()),
             one(r
@@ -313,6 +320,7 @@ impl<'a> Record<'a> {
                 .as_ref()
                 .map(|e| e.to_string())
                 .unwrap_or_default()),
+            one(r.hs.warning.clone().unwrap_or_default()),
             vec![self.flagged().to_string()],
             one(self.max_severity().unwrap_or_default().to_string()),
             r.categories
@@ -338,6 +346,18 @@ impl<'a> Record<'a> {
                 .flat_map(|h| h.evidence.iter().map(move |e| (h, e)))
                 .map(|(h, e)| self.evidence_cell(h, e))
                 .collect(),
+            r.parts
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}={}:{}",
+                        p.text,
+                        p.manufacturer.as_deref().unwrap_or("?"),
+                        p.family
+                    )
+                })
+                .collect(),
+            r.manufacturers.iter().map(|m| m.to_string()).collect(),
             self.party_hits
                 .iter()
                 .map(|p| {
@@ -366,10 +386,10 @@ impl<'a> Record<'a> {
 
 /// The result columns ([`CSV_COLUMNS`]) of a row that could not be read:
 /// the row number, empty results, and the reason last.
-pub fn reject_cells(row: u64, byte: u64, reason: &str) -> Vec<Vec<String>> {
-    let mut v = vec![vec![row.to_string()]];
-    v.resize(CSV_COLUMNS.len() - 1, vec![]);
-    v.push(vec![format!("rejected at byte {byte}: {reason}")]);
+pub fn reject_cells(row: u64, byte: u64, reason: &str) -> [Vec<String>; N_RESULT_COLUMNS] {
+    let mut v: [Vec<String>; N_RESULT_COLUMNS] = Default::default();
+    v[0] = vec![row.to_string()];
+    v[N_RESULT_COLUMNS - 1] = vec![format!("rejected at byte {byte}: {reason}")];
     v
 }
 
@@ -489,6 +509,46 @@ impl Serialize for FieldsOut<'_> {
     }
 }
 
+struct PartsOut<'r, 'a>(&'r Record<'a>);
+
+impl Serialize for PartsOut<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rec = self.0;
+        let parts = &rec.result.parts;
+        let mut seq = s.serialize_seq(Some(parts.len()))?;
+        for p in parts {
+            #[derive(Serialize)]
+            struct PartOut<'x> {
+                text: &'x str,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                column: Option<&'x str>,
+                start: usize,
+                end: usize,
+                manufacturer: Option<&'x str>,
+                family: &'x str,
+                category: Option<&'static str>,
+                hs6: &'x str,
+                rule: &'x str,
+            }
+            seq.serialize_element(&PartOut {
+                text: &p.text,
+                column: p
+                    .column
+                    .and_then(|i| rec.text_columns.get(i))
+                    .map(String::as_str),
+                start: p.start,
+                end: p.end,
+                manufacturer: p.manufacturer.as_deref(),
+                family: &p.family,
+                category: p.category.map(|c| c.as_str()),
+                hs6: &p.hs6,
+                rule: &p.rule,
+            })?;
+        }
+        seq.end()
+    }
+}
+
 struct CodesOut<'r, 'a>(&'r Record<'a>);
 
 impl Serialize for CodesOut<'_, '_> {
@@ -543,6 +603,8 @@ impl Serialize for Record<'_> {
         m.serialize_entry("max_severity", &self.max_severity())?;
         m.serialize_entry("categories", &r.categories)?;
         m.serialize_entry("hits", &HitsOut(self))?;
+        m.serialize_entry("parts", &PartsOut(self))?;
+        m.serialize_entry("manufacturers", &r.manufacturers)?;
         if !r.misdeclarations.is_empty() {
             m.serialize_entry("misdeclaration", &r.misdeclarations)?;
         }

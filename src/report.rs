@@ -397,6 +397,10 @@ struct Facts {
     misdeclared: Option<MisdeclaredRow>,
     desc_key: Option<String>,
     party_hits: Vec<PartyHit>,
+    /// Part numbers (upper case, as written) of a flagged row.
+    parts: Vec<String>,
+    /// Manufacturers named in a flagged row.
+    manufacturers: Vec<String>,
 }
 
 fn cell(fields: &Fields, i: Option<usize>) -> Option<String> {
@@ -430,6 +434,8 @@ fn facts(
         misdeclared: None,
         desc_key: None,
         party_hits: Vec::new(),
+        parts: Vec::new(),
+        manufacturers: Vec::new(),
     };
     let Ok(fields) = &row.fields else { return f };
     if let Some(p) = parties {
@@ -452,6 +458,9 @@ fn facts(
     f.trading = cell(fields, cols.trading).map(|c| c.to_uppercase());
     if f.flagged {
         f.categories = r.categories.clone();
+        f.parts = r.parts.iter().map(|p| p.text.to_uppercase()).collect();
+        f.parts.dedup();
+        f.manufacturers = r.manufacturers.iter().map(|m| m.to_string()).collect();
         f.hs6 =
             r.hs.digits
                 .as_ref()
@@ -540,6 +549,10 @@ struct Agg {
     transit: Vec<String>,
     /// (list, id) → entry name, rows, spellings, fields.
     watch: HashMap<(String, String), WatchAcc>,
+    manufacturers: HashMap<String, RowsValue>,
+    parts: HashMap<String, RowsValue>,
+    /// Part number → (HS-6 → rows, parties), for `code_shopping`.
+    part_codes: HashMap<String, Shopping>,
 }
 
 impl Agg {
@@ -557,6 +570,9 @@ impl Agg {
             shopping: HashMap::new(),
             untracked_descriptions: 0,
             watch: HashMap::new(),
+            manufacturers: HashMap::new(),
+            parts: HashMap::new(),
+            part_codes: HashMap::new(),
         }
     }
 
@@ -619,6 +635,15 @@ impl Agg {
             if let Some(h) = &f.hs6 {
                 self.codes.entry(h.clone()).or_default().add(f.value);
             }
+            for m in &f.manufacturers {
+                self.manufacturers
+                    .entry(m.clone())
+                    .or_default()
+                    .add(f.value);
+            }
+            for p in &f.parts {
+                self.parts.entry(p.clone()).or_default().add(f.value);
+            }
         }
         if f.misdeclared.is_some() {
             t.rows_misdeclared += 1;
@@ -672,6 +697,18 @@ impl Agg {
                 }
             }
         }
+        if let Some(h) = &f.hs6 {
+            for p in &f.parts {
+                let tracked = self.part_codes.len() < self.th.max_descriptions;
+                if tracked || self.part_codes.contains_key(p) {
+                    let e = self.part_codes.entry(p.clone()).or_default();
+                    *e.0.entry(h.clone()).or_default() += 1;
+                    e.1.extend(roles.iter().take(1).cloned());
+                } else {
+                    self.untracked_descriptions += 1;
+                }
+            }
+        }
         if let (Some(h), Some(k)) = (&f.hs6, &f.desc_key) {
             let tracked = self.shopping.len() < self.th.max_descriptions;
             match self.shopping.get_mut(k) {
@@ -699,7 +736,13 @@ impl Agg {
         let top = th.top;
         // Descriptions under several codes, and the parties that declared them.
         let mut shopping: Vec<CodeShopping> = Vec::new();
-        for (key, (codes, parties)) in std::mem::take(&mut self.shopping) {
+        let descriptions = std::mem::take(&mut self.shopping)
+            .into_iter()
+            .map(|(k, v)| ("description", k, v));
+        let parts = std::mem::take(&mut self.part_codes)
+            .into_iter()
+            .map(|(k, v)| ("part", k, v));
+        for (kind, key, (codes, parties)) in descriptions.chain(parts) {
             if codes.len() < th.min_codes {
                 continue;
             }
@@ -709,7 +752,7 @@ impl Agg {
                 }
             }
             shopping.push(CodeShopping {
-                kind: "description",
+                kind,
                 rows: codes.values().sum(),
                 key,
                 codes,
@@ -885,8 +928,8 @@ impl Agg {
             parties,
             routes,
             codes: top_counts(self.codes, top),
-            manufacturers: Vec::new(),
-            parts: Vec::new(),
+            manufacturers: top_counts(std::mem::take(&mut self.manufacturers), top),
+            parts: top_counts(std::mem::take(&mut self.parts), top),
             misdeclarations: self.misdeclarations,
             code_shopping: shopping,
             anomalies,

@@ -170,8 +170,39 @@ pub struct Misdeclaration {
     pub category: Category,
     /// The code used for screening.
     pub hs: String,
-    /// The headings where the category's goods are normally declared.
+    /// The headings where the category's goods are normally declared (for a
+    /// part: where its family is normally declared).
     pub expected: Arc<[String]>,
+    /// For a signal raised by a part number: its index in [`Screening::parts`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<usize>,
+}
+
+/// A part number found in the description, with what the knowledge base
+/// (`[[family]]` tables, `rules/parts.toml`) says about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Part {
+    /// The part number as written in the original description, ordering
+    /// suffixes included (`XC7K325T-2FFG900I`, `LM2596SX-5.0/NOPB`).
+    pub text: String,
+    /// Byte offset into the original description.
+    pub start: usize,
+    /// End byte offset into the original description.
+    pub end: usize,
+    /// Canonical id of the manufacturer: the one named on the line, or the
+    /// only maker of the family; null when the family has several and none is named.
+    pub manufacturer: Option<Arc<str>>,
+    /// The kind of part: `fpga`, `mcu`, `mlcc`, `resistor`...
+    pub family: Arc<str>,
+    /// The category of its goods, or null for parts that are not listed goods.
+    pub category: Option<Category>,
+    /// The HS subheading the family is normally declared under (`854239`).
+    pub hs6: Arc<str>,
+    /// The id of the family in the knowledge base (the rule id of its hit).
+    pub rule: Arc<str>,
+    /// The text column it was found in (see [`Evidence::column`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 /// The result of screening one line.
@@ -187,6 +218,11 @@ pub struct Screening {
     pub misdeclarations: Vec<Misdeclaration>,
     /// Rules that would have fired but were vetoed by an exclusion.
     pub vetoed: Vec<Veto>,
+    /// Part numbers found in the description, in order of position.
+    pub parts: Vec<Part>,
+    /// Canonical ids of the manufacturers named in the description or
+    /// implied by a part, in order of first appearance, without repeats.
+    pub manufacturers: Vec<Arc<str>>,
 }
 
 impl Screening {

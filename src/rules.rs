@@ -38,6 +38,10 @@ struct RawFile {
     heading: Vec<Spanned<RawHeading>>,
     #[serde(default)]
     rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    manufacturer: Vec<Spanned<crate::parts::RawManufacturer>>,
+    #[serde(default)]
+    family: Vec<Spanned<crate::parts::RawFamily>>,
 }
 
 #[derive(Deserialize)]
@@ -217,12 +221,14 @@ pub(crate) struct RuleSetDef {
     pub info: RuleSetInfo,
     pub headings: Vec<(Category, Vec<String>)>,
     pub rules: Vec<RuleDef>,
+    pub manufacturers: Vec<crate::parts::ManufacturerInfo>,
+    pub families: Vec<crate::parts::PartFamilyInfo>,
 }
 
-struct Ctx<'a> {
-    file: &'a str,
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a str,
     src: &'a str,
-    offset: usize,
+    pub(crate) offset: usize,
     diags: &'a mut Vec<Diagnostic>,
     /// Byte offsets of the line breaks of `src`, made once per file: counting
     /// them from the start for every rule made one large file quadratic to
@@ -233,7 +239,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// 1-based line of byte `at` of `src`.
-    fn line_of(&self, at: usize) -> usize {
+    pub(crate) fn line_of(&self, at: usize) -> usize {
         self.newlines
             .partition_point(|&i| i < at.min(self.src.len()))
             + 1
@@ -241,7 +247,13 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, code: Code, msg: impl Into<String>, span: Range<usize>, rule: Option<&str>) {
+    pub(crate) fn err(
+        &mut self,
+        code: Code,
+        msg: impl Into<String>,
+        span: Range<usize>,
+        rule: Option<&str>,
+    ) {
         let span = span.start + self.offset..span.end + self.offset;
         self.diags.push(Diagnostic::at(
             code,
@@ -254,7 +266,7 @@ impl Ctx<'_> {
     }
 }
 
-fn valid_id(s: &str) -> bool {
+pub(crate) fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
         && s.bytes().all(|b| {
@@ -372,13 +384,18 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
                             diags,
                             newlines: &newlines,
                         };
-                        let is_header = raw.ruleset.is_some() || raw.rule.is_empty();
+                        let is_header = raw.ruleset.is_some()
+                            || raw.rule.is_empty()
+                                && raw.family.is_empty()
+                                && raw.manufacturer.is_empty();
                         if let Some(def) = check_file_part(&mut ctx, raw, is_header) {
                             match &mut merged {
                                 None => merged = Some(def),
                                 Some(m) => {
                                     m.rules.extend(def.rules);
                                     m.headings.extend(def.headings);
+                                    m.manufacturers.extend(def.manufacturers);
+                                    m.families.extend(def.families);
                                 }
                             }
                         }
@@ -401,6 +418,12 @@ pub(crate) fn parse_file(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> 
                 let id = m.info.id.clone();
                 for r in &mut m.rules {
                     r.ruleset = id.clone();
+                }
+                for f in &mut m.families {
+                    f.ruleset = id.clone();
+                }
+                for x in &mut m.manufacturers {
+                    x.ruleset = id.clone();
                 }
             }
             if diags.len() == before_split {
@@ -521,13 +544,17 @@ enum Schema {
     Exclude,
     Example,
     Counterexample,
+    Manufacturer,
+    Family,
+    FamilyExample,
+    FamilyCounterexample,
 }
 
 impl Schema {
     /// The keys the table may hold, in the order the documentation gives them.
     fn keys(self) -> &'static [&'static str] {
         match self {
-            Schema::File => &["ruleset", "heading", "rule"],
+            Schema::File => &["ruleset", "heading", "rule", "manufacturer", "family"],
             Schema::Ruleset => &[
                 "id",
                 "version",
@@ -557,7 +584,29 @@ impl Schema {
             ],
             Schema::Param => &["quantity", "op", "value", "unit"],
             Schema::Exclude => &["any", "patterns", "hs"],
-            Schema::Example | Schema::Counterexample => &["text", "hs"],
+            Schema::Example
+            | Schema::Counterexample
+            | Schema::FamilyExample
+            | Schema::FamilyCounterexample => &["text", "hs"],
+            Schema::Manufacturer => &["id", "name", "aliases", "default_family", "sources", "note"],
+            Schema::Family => &[
+                "id",
+                "title",
+                "kind",
+                "manufacturers",
+                "category",
+                "severity",
+                "hs6",
+                "hs",
+                "references",
+                "sources",
+                "prefixes",
+                "shape",
+                "needs_manufacturer",
+                "example",
+                "counterexample",
+                "note",
+            ],
         }
     }
 
@@ -572,6 +621,10 @@ impl Schema {
             Schema::Exclude => "[rule.exclude]",
             Schema::Example => "[[rule.example]]",
             Schema::Counterexample => "[[rule.counterexample]]",
+            Schema::Manufacturer => "[[manufacturer]]",
+            Schema::Family => "[[family]]",
+            Schema::FamilyExample => "[[family.example]]",
+            Schema::FamilyCounterexample => "[[family.counterexample]]",
         }
     }
 
@@ -585,6 +638,10 @@ impl Schema {
             (Schema::Rule, "exclude") => Schema::Exclude,
             (Schema::Rule, "example") => Schema::Example,
             (Schema::Rule, "counterexample") => Schema::Counterexample,
+            (Schema::File, "manufacturer") => Schema::Manufacturer,
+            (Schema::File, "family") => Schema::Family,
+            (Schema::Family, "example") => Schema::FamilyExample,
+            (Schema::Family, "counterexample") => Schema::FamilyCounterexample,
             _ => return None,
         })
     }
@@ -723,13 +780,15 @@ fn rule_id_at(chunks: &[(usize, &str)], at: usize) -> Option<String> {
         .flatten()
 }
 
-/// Splits a rule file before every top-level `[[rule]]` header.
+/// Splits a rule file before every top-level `[[rule]]`, `[[family]]` and
+/// `[[manufacturer]]` header.
 fn split_rules(src: &str) -> Vec<(usize, &str)> {
     let mut cuts = vec![0usize];
     let mut pos = 0;
     for line in src.split_inclusive('\n') {
         let t: String = line.trim().chars().filter(|c| !c.is_whitespace()).collect();
-        if t.starts_with("[[rule]]") && pos > 0 {
+        let table = ["[[rule]]", "[[family]]", "[[manufacturer]]"];
+        if table.iter().any(|h| t.starts_with(h)) && pos > 0 {
             cuts.push(pos);
         }
         pos += line.len();
@@ -816,14 +875,32 @@ fn check_file_part(ctx: &mut Ctx<'_>, raw: RawFile, header: bool) -> Option<Rule
             rules.push(def);
         }
     }
+    let mut manufacturers = Vec::new();
+    for m in raw.manufacturer {
+        if let Some(def) = crate::parts::check_manufacturer(ctx, m, &info.id) {
+            manufacturers.push(def);
+        }
+    }
+    let mut families = Vec::new();
+    for f in raw.family {
+        if let Some(def) = crate::parts::check_family(ctx, f, &info.id) {
+            families.push(def);
+        }
+    }
     Some(RuleSetDef {
         info,
         headings,
         rules,
+        manufacturers,
+        families,
     })
 }
 
-fn check_prefixes(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: Option<&str>) -> Vec<String> {
+pub(crate) fn check_prefixes(
+    ctx: &mut Ctx<'_>,
+    raw: &[Spanned<String>],
+    rule: Option<&str>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for p in raw {
         match crate::hs::parse_prefix(p.get_ref()) {

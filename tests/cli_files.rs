@@ -457,3 +457,25 @@ fn parties_on_a_watch_list_flag_their_rows_in_every_output() {
     assert_eq!(v["totals"]["rows_party_flagged"], 2);
     assert_eq!(v["watchlist"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn every_csv_row_has_one_value_per_header_column() {
+    let out = run(&[
+        "classify",
+        "tests/fixtures/lines.csv",
+        "--no-builtin",
+        "--rules",
+        "tests/fixtures/rules",
+        "--quiet",
+    ]);
+    let body = text(&out.stdout);
+    let body = body.split_once('\n').unwrap().1; // the metadata line
+    let mut r = csv::Reader::from_reader(body.as_bytes());
+    let n = r.headers().unwrap().len();
+    let mut rows = 0;
+    for rec in r.records() {
+        assert_eq!(rec.unwrap().len(), n);
+        rows += 1;
+    }
+    assert_eq!(rows, 7);
+}
