@@ -384,7 +384,8 @@ struct Facts {
     row: u64,
     rejected: bool,
     flagged: bool,
-    date: Option<String>,
+    /// YYYYMMDD.
+    date: Option<u32>,
     date_unreadable: bool,
     value: Option<f64>,
     value_unreadable: bool,
@@ -447,16 +448,17 @@ fn facts(
     f.rejected = false;
     f.flagged = r.flagged();
     let raw_date = cell(fields, cols.date);
-    f.date = raw_date.as_deref().and_then(names::parse_date);
+    f.date = raw_date.as_deref().and_then(names::date_number);
     f.date_unreadable = raw_date.is_some() && f.date.is_none();
     let raw_value = cell(fields, cols.value);
     f.value = raw_value.as_deref().and_then(names::parse_value);
     f.value_unreadable = raw_value.is_some() && f.value.is_none();
     f.importer = cell(fields, cols.importer);
     f.exporter = cell(fields, cols.exporter);
-    f.origin = cell(fields, cols.origin).map(|c| c.to_uppercase());
-    f.trading = cell(fields, cols.trading).map(|c| c.to_uppercase());
     if f.flagged {
+        // Routes and transit countries are counted for flagged rows only.
+        f.origin = cell(fields, cols.origin).map(|c| c.to_uppercase());
+        f.trading = cell(fields, cols.trading).map(|c| c.to_uppercase());
         f.categories = r.categories.clone();
         f.parts = r.parts.iter().map(|p| p.text.to_uppercase()).collect();
         f.parts.dedup();
@@ -501,45 +503,79 @@ fn facts(
 }
 
 /// A party while the input is read.
-#[derive(Default)]
 struct PartyAcc {
-    spellings: HashMap<String, u64>,
+    role: &'static str,
     rows: u64,
     flagged_rows: u64,
     value: f64,
     flagged_value: f64,
     categories: BTreeMap<String, u64>,
-    first_seen: Option<String>,
-    first_flagged: Option<String>,
+    /// YYYYMMDD.
+    first_seen: Option<u32>,
+    first_flagged: Option<u32>,
     misdeclared_rows: u64,
     watchlists: BTreeSet<String>,
-    /// Month → (rows, flagged rows).
-    months: BTreeMap<String, (u64, u64)>,
+    /// Month (YYYYMM) → (rows, flagged rows).
+    months: BTreeMap<u32, (u64, u64)>,
     /// Transit country → flagged rows routed through it.
     transit: BTreeMap<String, u64>,
     /// Descriptions declared under several codes that this party declared.
     shopping: u64,
 }
 
+impl PartyAcc {
+    fn new(role: &'static str) -> PartyAcc {
+        PartyAcc {
+            role,
+            rows: 0,
+            flagged_rows: 0,
+            value: 0.0,
+            flagged_value: 0.0,
+            categories: BTreeMap::new(),
+            first_seen: None,
+            first_flagged: None,
+            misdeclared_rows: 0,
+            watchlists: BTreeSet::new(),
+            months: BTreeMap::new(),
+            transit: BTreeMap::new(),
+            shopping: 0,
+        }
+    }
+}
+
+/// `YYYYMMDD` as `YYYY-MM-DD`.
+fn date_text(d: u32) -> String {
+    format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100)
+}
+
+/// `YYYYMM` as `YYYY-MM`.
+fn month_text(m: u32) -> String {
+    format!("{:04}-{:02}", m / 100, m % 100)
+}
+
 /// One flagged description while reading: HS-6 → rows, and the parties
 /// (role, key) that declared it.
-type Shopping = (BTreeMap<String, u64>, BTreeSet<(&'static str, String)>);
+type Shopping = (BTreeMap<String, u64>, BTreeSet<u32>);
 
 /// A watch-list entry while reading: its name, rows, how parties were
 /// written, and their columns.
 type WatchAcc = (String, u64, BTreeSet<String>, BTreeSet<String>);
 
-/// Spellings kept per party while reading (the most frequent 20 are shown).
-const MAX_SPELLINGS: usize = 200;
-
 struct Agg {
     th: Thresholds,
     totals: Totals,
     by_category: BTreeMap<String, CategoryAgg>,
-    /// (role, key) → party.
-    parties: HashMap<(&'static str, String), PartyAcc>,
-    /// Raw name → normalised key, so each distinct spelling is normalised once.
-    keys: HashMap<String, String>,
+    /// Per category, month (YYYYMM) → flagged rows and value.
+    by_month: BTreeMap<String, BTreeMap<u32, RowsValue>>,
+    parties: Vec<PartyAcc>,
+    /// (role, normalised key) → index into `parties`; looked up once per
+    /// distinct spelling.
+    party_keys: HashMap<(&'static str, String), u32>,
+    /// Per role (importer, exporter), spelling as written → index into
+    /// `spellings`: the only lookup most rows need, with no allocation.
+    raw: [HashMap<Box<str>, u32>; 2],
+    /// (party, rows, the spelling).
+    spellings: Vec<(u32, u64, Box<str>)>,
     routes: HashMap<(String, String), RowsValue>,
     codes: HashMap<String, RowsValue>,
     misdeclarations: Vec<MisdeclaredRow>,
@@ -562,8 +598,11 @@ impl Agg {
             th: th.clone(),
             totals: Totals::default(),
             by_category: BTreeMap::new(),
-            parties: HashMap::new(),
-            keys: HashMap::new(),
+            by_month: BTreeMap::new(),
+            parties: Vec::new(),
+            party_keys: HashMap::new(),
+            raw: [HashMap::new(), HashMap::new()],
+            spellings: Vec::new(),
             routes: HashMap::new(),
             codes: HashMap::new(),
             misdeclarations: Vec::new(),
@@ -576,13 +615,33 @@ impl Agg {
         }
     }
 
-    fn key(&mut self, raw: &str) -> String {
-        if let Some(k) = self.keys.get(raw) {
-            return k.clone();
-        }
-        let k = names::party_key(raw);
-        self.keys.insert(raw.to_string(), k.clone());
-        k
+    /// The party a spelling belongs to, counting the spelling; `None` for a
+    /// name that normalises to nothing.
+    fn party(&mut self, role: usize, raw: &str) -> Option<u32> {
+        let sp = match self.raw[role].get(raw) {
+            Some(&sp) => sp,
+            None => {
+                let name = if role == 0 { "importer" } else { "exporter" };
+                let key = names::party_key(raw);
+                let party = if key.is_empty() {
+                    u32::MAX
+                } else {
+                    let n = self.parties.len() as u32;
+                    let p = *self.party_keys.entry((name, key)).or_insert(n);
+                    if p == n {
+                        self.parties.push(PartyAcc::new(name));
+                    }
+                    p
+                };
+                let sp = self.spellings.len() as u32;
+                self.spellings.push((party, 0, raw.into()));
+                self.raw[role].insert(raw.into(), sp);
+                sp
+            }
+        };
+        let e = &mut self.spellings[sp as usize];
+        e.1 += 1;
+        (e.0 != u32::MAX).then_some(e.0)
     }
 
     fn add(&mut self, f: Facts) {
@@ -608,7 +667,7 @@ impl Agg {
         t.value += f.value.unwrap_or(0.0);
         t.unreadable_values += f.value_unreadable as u64;
         t.unreadable_dates += f.date_unreadable as u64;
-        let month = f.date.as_ref().map(|d| d[..7].to_string());
+        let month = f.date.map(|d| d / 100);
         let routed = match (&f.origin, &f.trading) {
             (Some(o), Some(tr)) if o != tr && self.transit.contains(&tr.to_lowercase()) => {
                 Some(tr.clone())
@@ -622,8 +681,13 @@ impl Agg {
                 let agg = self.by_category.entry(c.as_str().to_string()).or_default();
                 agg.rows += 1;
                 agg.value += f.value.unwrap_or(0.0);
-                if let Some(m) = &month {
-                    agg.by_month.entry(m.clone()).or_default().add(f.value);
+                if let Some(m) = month {
+                    self.by_month
+                        .entry(c.as_str().to_string())
+                        .or_default()
+                        .entry(m)
+                        .or_default()
+                        .add(f.value);
                 }
             }
             if let (Some(o), Some(tr)) = (&f.origin, &f.trading) {
@@ -648,27 +712,23 @@ impl Agg {
         if f.misdeclared.is_some() {
             t.rows_misdeclared += 1;
         }
-        let mut roles: Vec<(&'static str, String)> = Vec::new();
-        for (role, raw) in [("importer", &f.importer), ("exporter", &f.exporter)] {
+        let mut first_party: Option<u32> = None;
+        for (role, raw) in [(0, &f.importer), (1, &f.exporter)] {
             let Some(raw) = raw else { continue };
-            let key = self.key(raw);
-            if key.is_empty() {
+            let Some(pi) = self.party(role, raw) else {
                 continue;
-            }
-            roles.push((role, key.clone()));
-            let p = self.parties.entry((role, key)).or_default();
-            if p.spellings.len() < MAX_SPELLINGS || p.spellings.contains_key(raw) {
-                *p.spellings.entry(raw.clone()).or_default() += 1;
-            }
+            };
+            first_party.get_or_insert(pi);
+            let p = &mut self.parties[pi as usize];
             p.rows += 1;
             p.value += f.value.unwrap_or(0.0);
-            if let Some(d) = &f.date {
-                if p.first_seen.as_ref().is_none_or(|x| d < x) {
-                    p.first_seen = Some(d.clone());
+            if let Some(d) = f.date {
+                if p.first_seen.is_none_or(|x| d < x) {
+                    p.first_seen = Some(d);
                 }
             }
-            if let Some(m) = &month {
-                let e = p.months.entry(m.clone()).or_default();
+            if let Some(m) = month {
+                let e = p.months.entry(m).or_default();
                 e.0 += 1;
                 e.1 += f.flagged as u64;
             }
@@ -678,9 +738,9 @@ impl Agg {
                 for c in &f.categories {
                     *p.categories.entry(c.as_str().to_string()).or_default() += 1;
                 }
-                if let Some(d) = &f.date {
-                    if p.first_flagged.as_ref().is_none_or(|x| d < x) {
-                        p.first_flagged = Some(d.clone());
+                if let Some(d) = f.date {
+                    if p.first_flagged.is_none_or(|x| d < x) {
+                        p.first_flagged = Some(d);
                     }
                 }
                 if let Some(tr) = &routed {
@@ -703,7 +763,7 @@ impl Agg {
                 if tracked || self.part_codes.contains_key(p) {
                     let e = self.part_codes.entry(p.clone()).or_default();
                     *e.0.entry(h.clone()).or_default() += 1;
-                    e.1.extend(roles.iter().take(1).cloned());
+                    e.1.extend(first_party);
                 } else {
                     self.untracked_descriptions += 1;
                 }
@@ -714,12 +774,12 @@ impl Agg {
             match self.shopping.get_mut(k) {
                 Some(e) => {
                     *e.0.entry(h.clone()).or_default() += 1;
-                    e.1.extend(roles.iter().take(1).cloned());
+                    e.1.extend(first_party);
                 }
                 None if tracked => {
                     let e = self.shopping.entry(k.clone()).or_default();
                     *e.0.entry(h.clone()).or_default() += 1;
-                    e.1.extend(roles.iter().take(1).cloned());
+                    e.1.extend(first_party);
                 }
                 None => self.untracked_descriptions += 1,
             }
@@ -746,8 +806,8 @@ impl Agg {
             if codes.len() < th.min_codes {
                 continue;
             }
-            for p in &parties {
-                if let Some(acc) = self.parties.get_mut(p) {
+            for &p in &parties {
+                if let Some(acc) = self.parties.get_mut(p as usize) {
                     acc.shopping += 1;
                 }
             }
@@ -756,7 +816,7 @@ impl Agg {
                 rows: codes.values().sum(),
                 key,
                 codes,
-                parties: parties.into_iter().map(|(_, k)| k).collect(),
+                parties: parties.iter().map(|p| p.to_string()).collect(),
             });
         }
         shopping.sort_by(|a, b| {
@@ -771,15 +831,27 @@ impl Agg {
         } else {
             0.0
         };
-        let mut display: HashMap<(&'static str, String), String> = HashMap::new();
+        // Each party's spellings, most frequent first.
+        let mut spellings: Vec<Vec<(u64, Box<str>)>> = vec![Vec::new(); self.parties.len()];
+        for (p, n, raw) in std::mem::take(&mut self.spellings) {
+            if let Some(v) = spellings.get_mut(p as usize) {
+                v.push((n, raw));
+            }
+        }
+        let mut display: Vec<String> = Vec::with_capacity(self.parties.len());
         let mut parties: Vec<Party> = Vec::with_capacity(self.parties.len());
-        for ((role, key), acc) in std::mem::take(&mut self.parties) {
-            let mut sp: Vec<(String, u64)> = acc.spellings.into_iter().collect();
-            sp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let name = sp.first().map(|s| s.0.clone()).unwrap_or_default();
-            display.insert((role, key), name.clone());
+        for (acc, mut sp) in std::mem::take(&mut self.parties).into_iter().zip(spellings) {
+            sp.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let name = sp.first().map(|s| s.1.to_string()).unwrap_or_default();
+            display.push(name.clone());
+            let role = acc.role;
             let mut flags = Vec::new();
-            if let Some(f) = sudden_start(&acc.months, &th) {
+            let months: BTreeMap<String, (u64, u64)> = acc
+                .months
+                .iter()
+                .map(|(&m, &v)| (month_text(m), v))
+                .collect();
+            if let Some(f) = sudden_start(&months, &th) {
                 flags.push(f);
             }
             let share = if acc.value > 0.0 {
@@ -828,14 +900,14 @@ impl Agg {
             parties.push(Party {
                 name,
                 role,
-                spellings: sp.into_iter().take(20).map(|s| s.0).collect(),
+                spellings: sp.into_iter().take(20).map(|s| s.1.to_string()).collect(),
                 rows: acc.rows,
                 flagged_rows: acc.flagged_rows,
                 value: acc.value,
                 flagged_value: acc.flagged_value,
                 categories: acc.categories,
-                first_seen: acc.first_seen,
-                first_flagged: acc.first_flagged,
+                first_seen: acc.first_seen.map(date_text),
+                first_flagged: acc.first_flagged.map(date_text),
                 misdeclared_rows: acc.misdeclared_rows,
                 on_watchlists: acc.watchlists.into_iter().collect(),
                 flags,
@@ -844,13 +916,8 @@ impl Agg {
         for s in &mut shopping {
             let names: Vec<String> = std::mem::take(&mut s.parties)
                 .into_iter()
-                .map(|k| {
-                    display
-                        .get(&("importer", k.clone()))
-                        .or_else(|| display.get(&("exporter", k.clone())))
-                        .cloned()
-                        .unwrap_or(k)
-                })
+                .filter_map(|k| k.parse::<usize>().ok())
+                .filter_map(|i| display.get(i).cloned())
                 .collect();
             s.parties = names;
         }
@@ -920,11 +987,20 @@ impl Agg {
                 .then(a.list.cmp(&b.list))
                 .then(a.id.cmp(&b.id))
         });
+        let mut by_category = std::mem::take(&mut self.by_category);
+        for (c, months) in std::mem::take(&mut self.by_month) {
+            if let Some(agg) = by_category.get_mut(&c) {
+                agg.by_month = months
+                    .into_iter()
+                    .map(|(m, v)| (month_text(m), v))
+                    .collect();
+            }
+        }
         Report {
             metadata,
             watchlist,
             totals: self.totals,
-            by_category: self.by_category,
+            by_category,
             parties,
             routes,
             codes: top_counts(self.codes, top),

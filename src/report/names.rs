@@ -53,22 +53,43 @@ pub fn description_key(text: &str) -> String {
 /// assert_eq!(parse_date("31.02.2024"), None);
 /// ```
 pub fn parse_date(s: &str) -> Option<String> {
+    let d = date_number(s)?;
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        d / 10_000,
+        d / 100 % 100,
+        d % 100
+    ))
+}
+
+/// A date as the number `YYYYMMDD` (the forms of [`parse_date`]), read
+/// without allocating: the report reads one per row.
+pub fn date_number(s: &str) -> Option<u32> {
     let s = s.trim();
-    let nums: Vec<&str> = s
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let (y, m, d) = match nums.as_slice() {
-        [one, ..] if one.len() == 8 && nums.len() <= 4 => (
-            one[..4].parse().ok()?,
-            one[4..6].parse().ok()?,
-            one[6..8].parse().ok()?,
-        ),
-        [a, b, c, ..] if a.len() == 4 => (a.parse().ok()?, b.parse().ok()?, c.parse().ok()?),
-        [a, b, c, ..] if c.len() == 4 => (c.parse().ok()?, b.parse().ok()?, a.parse().ok()?),
+    let mut nums = [(0u32, 0usize); 4];
+    let mut n = 0;
+    let mut cur: Option<(u32, usize)> = None;
+    for b in s.bytes().chain(std::iter::once(b' ')) {
+        if b.is_ascii_digit() {
+            let (v, len) = cur.unwrap_or((0, 0));
+            if len >= 9 {
+                return None;
+            }
+            cur = Some((v * 10 + u32::from(b - b'0'), len + 1));
+        } else if let Some(c) = cur.take() {
+            if n == nums.len() {
+                break;
+            }
+            nums[n] = c;
+            n += 1;
+        }
+    }
+    let (y, m, d) = match &nums[..n] {
+        [(v, 8), ..] if n <= 4 => (v / 10_000, v / 100 % 100, v % 100),
+        [(y, 4), (m, _), (d, _), ..] => (*y, *m, *d),
+        [(d, _), (m, _), (y, 4), ..] => (*y, *m, *d),
         _ => return None,
     };
-    let (y, m, d): (u32, u32, u32) = (y, m, d);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -80,7 +101,7 @@ pub fn parse_date(s: &str) -> Option<String> {
     if !(1900..=2100).contains(&y) || d == 0 || d > days {
         return None;
     }
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    Some(y * 10_000 + m * 100 + d)
 }
 
 /// A declared value from `1234.56`, `1 234,56`, `1,234.56`, `1.234,56`,
