@@ -1117,7 +1117,6 @@ pub fn build(
     if cols.screen.hs.is_none() {
         left_out.push("no code column: codes, misdeclarations and code_shopping left out".into());
     }
-    left_out.push("manufacturers and parts: part-number extraction is not in this build".into());
     let mut agg = Agg::new(th);
     let per_row = {
         let clf = clf.clone();

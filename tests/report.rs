@@ -265,6 +265,19 @@ fn planted_schemes_are_flagged_and_the_steady_importer_is_not() {
         .find(|s| s["key"].as_str().unwrap().contains("stm32f103c8t6"))
         .expect("code shopping for the STM32F103");
     assert_eq!(shop["codes"].as_object().unwrap().len(), 3, "{shop}");
+    // The same part number, recognised by its family, under three codes.
+    let part = v["code_shopping"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "part" && s["key"] == "STM32F103C8T6")
+        .expect("code shopping for the part number");
+    assert_eq!(part["codes"].as_object().unwrap().len(), 3, "{part}");
+    assert!(v["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["key"] == "STM32F103C8T6"));
     let b = party(&v, "importer", "ООО \"ЭЛЕКТРОН-СЕРВИС\"");
     let fb = flags(b);
     assert!(fb.contains(&"code_shopping".to_string()), "{fb:?}");

@@ -257,8 +257,9 @@ pub fn render_html(r: &Report) -> String {
             "rows read",
             "screened",
             "rejected",
-            "flagged",
+            "flagged goods",
             "misdeclared",
+            "party on a watch list",
             "declared value",
             "flagged value",
         ],
@@ -268,6 +269,7 @@ pub fn render_html(r: &Report) -> String {
             n(tt.rows_rejected as f64),
             n(tt.rows_flagged as f64),
             n(tt.rows_misdeclared as f64),
+            n(tt.rows_party_flagged as f64),
             n(tt.value),
             n(tt.flagged_value),
         ]],
@@ -337,8 +339,14 @@ pub fn render_html(r: &Report) -> String {
             .iter()
             .flat_map(|a| {
                 a.flags.iter().map(move |f| {
-                    let figs: Vec<String> =
-                        f.figures.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let figs: Vec<String> = f
+                        .figures
+                        .iter()
+                        .map(|(k, v)| match v.as_f64().filter(|x| x.fract() != 0.0) {
+                            Some(x) => format!("{k}={x:.3}"),
+                            None => format!("{k}={v}"),
+                        })
+                        .collect();
                     vec![t(a.name.clone()), t(a.role), t(f.id), t(figs.join(", "))]
                 })
             })
