@@ -972,7 +972,8 @@ impl PatternDef {
     /// non-word characters (or the text's ends) around capture group 1, so
     /// that the regex engine itself tries every alternative against them;
     /// Unicode `\b` would push the regex crate onto its slowest engine on
-    /// Cyrillic text (see PERFORMANCE.md).
+    /// Cyrillic text (20 such patterns made a scan about 2,000 times slower,
+    /// measured on the 2-core machine; see DESIGN.md on word boundaries).
     pub(crate) fn engine_source(&self) -> String {
         let mut s = String::new();
         if self.start_b {
