@@ -311,10 +311,8 @@ impl<'c> Columns<'c> {
                 .values()
                 .append_value(h.references.join(";"));
         }
-        for m in &r.misdeclarations {
-            self.misdeclaration
-                .values()
-                .append_value(m.category.as_str());
+        for c in r.misdeclared_categories() {
+            self.misdeclaration.values().append_value(c.as_str());
         }
         for p in &r.parts {
             self.parts.values().append_value(&p.text);
@@ -356,8 +354,8 @@ impl<'c> Columns<'c> {
             Arc::new(self.hs.finish()),
             Arc::new(self.hs_error.finish()),
             Arc::new(self.hs_source.finish()),
-            Arc::new(self.max_severity.finish()),
             Arc::new(self.flagged.finish()),
+            Arc::new(self.max_severity.finish()),
             Arc::new(self.categories.finish()),
             Arc::new(self.rules.finish()),
             Arc::new(self.rulesets.finish()),
@@ -607,9 +605,9 @@ mod tests {
             let cats = r.categories.iter().map(|c| c.to_string()).collect();
             assert_eq!(list(out, "dualuse_categories", i), Some(cats));
             let mis = r
-                .misdeclarations
+                .misdeclared_categories()
                 .iter()
-                .map(|m| m.category.to_string())
+                .map(|c| c.to_string())
                 .collect();
             assert_eq!(list(out, "dualuse_misdeclaration", i), Some(mis));
             let refs = list(out, "dualuse_references", i).unwrap();

@@ -337,9 +337,9 @@ impl<'a> Record<'a> {
                 .map(|h| h.severity.as_str().to_string())
                 .collect(),
             r.hits.iter().map(|h| h.references.join(";")).collect(),
-            r.misdeclarations
+            r.misdeclared_categories()
                 .iter()
-                .map(|m| m.category.as_str().to_string())
+                .map(|c| c.as_str().to_string())
                 .collect(),
             r.hits
                 .iter()

@@ -226,6 +226,16 @@ pub struct Screening {
 }
 
 impl Screening {
+    /// The categories of the misdeclaration signals, each once, in
+    /// category order (a line can signal one category for its description
+    /// and again for each of its parts).
+    pub fn misdeclared_categories(&self) -> Vec<Category> {
+        let mut v: Vec<Category> = self.misdeclarations.iter().map(|m| m.category).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// True when at least one rule fired.
     pub fn flagged(&self) -> bool {
         !self.hits.is_empty()
