@@ -443,8 +443,12 @@ fn io_err(ctx: &str) -> impl Fn(std::io::Error) -> Error + '_ {
 
 /// Writes to a temporary file beside the target, renamed into place on success,
 /// so that a run killed midway never leaves an output that looks complete.
+/// A target that exists and is not a regular file (`/dev/null`, a named
+/// pipe, a terminal) is written directly: renaming over it would replace a
+/// device with a file.
 struct AtomicFile {
-    tmp: std::path::PathBuf,
+    /// The temporary file; `None` when writing directly.
+    tmp: Option<std::path::PathBuf>,
     target: std::path::PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
 }
@@ -452,6 +456,17 @@ struct AtomicFile {
 impl AtomicFile {
     fn create(target: &str) -> Result<AtomicFile, Error> {
         let target = std::path::PathBuf::from(target);
+        if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(io_err("opening output"))?;
+            return Ok(AtomicFile {
+                tmp: None,
+                target,
+                file: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
+            });
+        }
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -459,7 +474,7 @@ impl AtomicFile {
         let tmp = target.with_file_name(format!(".{name}.dualuse-{}.tmp", std::process::id()));
         let file = std::fs::File::create(&tmp).map_err(io_err("creating output"))?;
         Ok(AtomicFile {
-            tmp,
+            tmp: Some(tmp),
             target,
             file: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
         })
@@ -470,9 +485,14 @@ impl AtomicFile {
             let f = f
                 .into_inner()
                 .map_err(|e| io_err("writing output")(e.into_error()))?;
-            f.sync_all().map_err(io_err("writing output"))?;
+            if self.tmp.is_some() {
+                f.sync_all().map_err(io_err("writing output"))?;
+            }
         }
-        std::fs::rename(&self.tmp, &self.target).map_err(io_err("renaming output"))
+        match self.tmp.take() {
+            Some(tmp) => std::fs::rename(&tmp, &self.target).map_err(io_err("renaming output")),
+            None => Ok(()),
+        }
     }
 }
 
@@ -487,8 +507,9 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
+        if let (Some(_), Some(tmp)) = (&self.file, &self.tmp) {
+            // A failed run: the partial output goes; nothing to report it to.
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }

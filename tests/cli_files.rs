@@ -479,3 +479,39 @@ fn every_csv_row_has_one_value_per_header_column() {
     }
     assert_eq!(rows, 7);
 }
+
+/// `--output` onto something that is not a regular file (`/dev/null`, a
+/// named pipe) writes to it and leaves it what it was: renaming a temporary
+/// file over `/dev/null` once turned it into a regular file for the whole
+/// machine.
+#[test]
+fn output_onto_a_named_pipe_writes_into_it_and_keeps_it_a_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let out = run(&[
+        "classify",
+        "tests/fixtures/lines.csv",
+        "--no-builtin",
+        "--rules",
+        "tests/fixtures/rules",
+        "--quiet",
+        "--output",
+        fifo.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let got = reader.join().unwrap();
+    assert!(got.starts_with(b"# dualuse "), "{}", text(&got));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
