@@ -120,12 +120,7 @@ fn load_parties(
         b = b.add_path(p);
     }
     let list = b.build()?;
-    let name = |i: usize| {
-        headers
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| format!("#{}", i + 1))
-    };
+    let name = |i: usize| header_name(headers, i);
     let columns: Vec<(usize, String)> = if w.party_columns.is_empty() {
         dualuse::watchlist::find_party_columns(headers)
             .into_iter()
@@ -514,17 +509,57 @@ impl Drop for AtomicFile {
     }
 }
 
-fn classify(a: ClassifyArgs) -> Result<i32, Error> {
-    if let Some(t) = a.threads {
+/// A column's header name, or `#N` for a column past the header.
+fn header_name(headers: &[String], i: usize) -> String {
+    headers
+        .get(i)
+        .cloned()
+        .unwrap_or_else(|| format!("#{}", i + 1))
+}
+
+/// What `classify` and `report` start with: the thread pool, the rules,
+/// the open input, its header and the code, text and id columns.
+struct Opened {
+    clf: Classifier,
+    reader: RowReader,
+    headers: Vec<String>,
+    cols: Columns,
+    warnings: Vec<String>,
+}
+
+fn open_input(
+    threads: Option<usize>,
+    rules: &RuleArgs,
+    io: &InputArgs,
+    input: &str,
+) -> Result<Opened, Error> {
+    if let Some(t) = threads {
+        // Only fails when a pool was built already, which keeps its size.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(t.max(1))
             .build_global();
     }
-    let clf = load(&a.rules)?;
-    let opts = input_options(&a.io)?;
-    let reader = RowReader::open(&a.input, &opts)?;
+    let clf = load(rules)?;
+    let reader = RowReader::open(input, &input_options(io)?)?;
     let headers = reader.headers().to_vec();
-    let (cols, warnings) = choose_columns(&headers, &a.io)?;
+    let (cols, warnings) = choose_columns(&headers, io)?;
+    Ok(Opened {
+        clf,
+        reader,
+        headers,
+        cols,
+        warnings,
+    })
+}
+
+fn classify(a: ClassifyArgs) -> Result<i32, Error> {
+    let Opened {
+        clf,
+        reader,
+        headers,
+        cols,
+        warnings,
+    } = open_input(a.threads, &a.rules, &a.io, &a.input)?;
     let format = match (a.format, reader.format()) {
         (Some(OutFmt::Csv), _) => OutputFormat::Csv,
         (Some(OutFmt::Jsonl), _) => OutputFormat::Jsonl,
@@ -539,12 +574,7 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
                 .into(),
         ));
     }
-    let name = |i: usize| {
-        headers
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| format!("#{}", i + 1))
-    };
+    let name = |i: usize| header_name(&headers, i);
     let parties = load_parties(&a.watch, &headers)?;
     let mut meta = Metadata::new(&clf);
     meta.input = Some(InputMeta::new(&a.input, &reader));
@@ -829,12 +859,7 @@ fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, Error> {
                 })
             })?;
             let get = |i: usize| fields.get(i).unwrap_or("").to_string();
-            let name = |i: usize| {
-                headers
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| format!("#{}", i + 1))
-            };
+            let name = |i: usize| header_name(&headers, i);
             let parties = load_parties(&a.watch, &headers)?;
             return Ok(ExplainLine {
                 hs: cols.hs.map(get).filter(|s| !s.trim().is_empty()),
@@ -1300,16 +1325,13 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
     if a.html.is_none() && a.json.is_none() {
         return Err(config("give --html FILE, --json FILE or both".into()));
     }
-    if let Some(t) = a.threads {
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build_global();
-    }
-    let clf = load(&a.rules)?;
-    let opts = input_options(&a.io)?;
-    let reader = RowReader::open(&a.input, &opts)?;
-    let headers = reader.headers().to_vec();
-    let (screen, mut warnings) = choose_columns(&headers, &a.io)?;
+    let Opened {
+        clf,
+        reader,
+        headers,
+        cols: screen,
+        mut warnings,
+    } = open_input(a.threads, &a.rules, &a.io, &a.input)?;
     let mut taken: Vec<usize> = screen
         .hs
         .into_iter()
@@ -1354,12 +1376,7 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
         .map(|p| p.columns().iter().map(|c| c.1.clone()).collect())
         .unwrap_or_default();
     let mut rep = report::build(&clf, reader, &cols, &th, parties, 2048)?;
-    let name = |i: usize| {
-        headers
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| format!("#{}", i + 1))
-    };
+    let name = |i: usize| header_name(&headers, i);
     rep.metadata.input = Some(input);
     rep.metadata.columns = Some(ColumnsMeta {
         hs: cols.screen.hs.map(name),
