@@ -32,7 +32,7 @@
 //! Stages and ripgrep alternate within each run; the table shows medians.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use dualuse::input::{find_column, InputOptions, RowReader};
+use dualuse::input::{InputOptions, RowReader};
 use dualuse::normalize::Normalized;
 use dualuse::Classifier;
 use std::process::{Command, Stdio};
@@ -199,11 +199,11 @@ fn main() {
 fn pass(file: &str, stage: Stage, clf: &Classifier, terms: &AhoCorasick, all: &AhoCorasick) -> u64 {
     let mut reader = RowReader::open(file, &InputOptions::default()).expect("input opens");
     let headers = reader.headers().to_vec();
-    let text_col = find_column(&headers, Some("description"), &[])
-        .ok()
-        .flatten()
+    let text_col = headers
+        .iter()
+        .position(|h| h == "description")
         .unwrap_or(2);
-    let hs_col = find_column(&headers, Some("hs_code"), &[]).ok().flatten();
+    let hs_col = headers.iter().position(|h| h == "hs_code");
     let mut norm = Normalized::new();
     let mut scratch = clf.scratch();
     let mut count = 0u64;
