@@ -199,10 +199,7 @@ fn main() {
 fn pass(file: &str, stage: Stage, clf: &Classifier, terms: &AhoCorasick, all: &AhoCorasick) -> u64 {
     let mut reader = RowReader::open(file, &InputOptions::default()).expect("input opens");
     let headers = reader.headers().to_vec();
-    let text_col = headers
-        .iter()
-        .position(|h| h == "description")
-        .unwrap_or(2);
+    let text_col = headers.iter().position(|h| h == "description").unwrap_or(2);
     let hs_col = headers.iter().position(|h| h == "hs_code");
     let mut norm = Normalized::new();
     let mut scratch = clf.scratch();
