@@ -77,7 +77,7 @@ enum InFmt {
     Jsonl,
     /// An Excel workbook (detected by content without this flag).
     Xlsx,
-    /// A Parquet file, with the `arrow` feature (detected by content without this flag).
+    /// A Parquet file, with the `parquet` feature (detected by content without this flag).
     Parquet,
 }
 

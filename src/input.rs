@@ -1,7 +1,7 @@
 //! Reading customs data as it comes: CSV, TSV and JSON Lines; gzip and zstd
 //! recognised by their magic bytes; UTF-8 with or without BOM, Windows-1251
 //! and GB18030 (by flag, or detected once per input from a sample of its
-//! bytes); `.xlsx` workbooks; Parquet files with the `arrow` feature.
+//! bytes); `.xlsx` workbooks; Parquet files with the `parquet` feature.
 //!
 //! Every physical record becomes exactly one [`Row`]: either its fields, or
 //! a rejection with the row number, byte offset and reason. Nothing is
@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::{Arc, OnceLock};
 
-#[cfg(feature = "arrow")]
+#[cfg(feature = "parquet")]
 mod parquet_file;
 mod xlsx;
 
@@ -126,7 +126,7 @@ pub enum Format {
     /// An Excel `.xlsx` workbook (a zip of XML), detected by its content:
     /// one worksheet is read, its first non-empty row being the header.
     Xlsx,
-    /// A Parquet file (magic `PAR1`); read with the `arrow` feature.
+    /// A Parquet file (magic `PAR1`); read with the `parquet` feature.
     Parquet,
 }
 
@@ -705,7 +705,7 @@ impl RowReader {
         let file =
             std::fs::File::open(path).map_err(|e| Error::io(format!("opening {path}"), e))?;
         // A Parquet file on disk is read from the file, not from memory.
-        #[cfg(feature = "arrow")]
+        #[cfg(feature = "parquet")]
         if matches!(opts.format, None | Some(Format::Parquet)) && opts.sheet.is_none() {
             use std::io::Seek;
             let mut magic = Vec::with_capacity(4);
@@ -735,7 +735,7 @@ impl RowReader {
     /// # Errors
     /// The header cannot be read; or the input is an `.xlsx` workbook or a
     /// Parquet file that cannot be read (over the limits, broken, not a
-    /// workbook, a sheet it lacks, Parquet without the `arrow` feature): the
+    /// workbook, a sheet it lacks, Parquet without the `parquet` feature): the
     /// message names the input and why.
     pub fn from_reader(
         raw: Box<dyn Read + Send>,
@@ -862,17 +862,17 @@ impl RowReader {
                             "not a Parquet file: it does not start with PAR1",
                         ));
                     }
-                    #[cfg(feature = "arrow")]
+                    #[cfg(feature = "parquet")]
                     {
                         let bytes = read_all_limited(decoded, name, opts.max_decompressed_bytes)?;
                         parquet_file::open(bytes::Bytes::from(bytes), name)?
                     }
-                    #[cfg(not(feature = "arrow"))]
+                    #[cfg(not(feature = "parquet"))]
                     {
                         return Err(Error::input(
                             name,
                             0,
-                            "a Parquet file (it starts with PAR1): this build reads Parquet only with the `arrow` feature (build with --features arrow)",
+                            "a Parquet file (it starts with PAR1): this build reads Parquet only with the `parquet` feature (build with --features parquet)",
                         ));
                     }
                 }
@@ -1593,7 +1593,7 @@ mod tests {
         assert_eq!(detect_encoding(&"ПЛИС".as_bytes()[..7], true), WINDOWS_1251);
     }
 
-    #[cfg(not(feature = "arrow"))]
+    #[cfg(not(feature = "parquet"))]
     #[test]
     fn parquet_without_the_arrow_feature_is_a_clear_error() {
         let err = RowReader::from_reader(
@@ -1605,7 +1605,7 @@ mod tests {
         .to_string();
         assert!(
             err.starts_with("x.parquet: row 0: a Parquet file (it starts with PAR1)")
-                && err.contains("build with --features arrow"),
+                && err.contains("build with --features parquet"),
             "{err}"
         );
     }
