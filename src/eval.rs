@@ -1,5 +1,6 @@
 //! Precision and recall per category on labelled data, with the same
-//! definitions as `../shared/eval/score.py`.
+//! definitions as the team's shared scorer (`score.py` of the evaluation
+//! set that CI finds beside the repository).
 
 use crate::error::{Error, Result};
 use crate::types::{Basis, Category};

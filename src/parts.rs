@@ -138,7 +138,7 @@ pub struct PartFamilyInfo {
     pub kind: String,
     /// Canonical ids of the manufacturers that make it.
     pub manufacturers: Vec<String>,
-    /// The `SPEC.md` category of its goods, or none for goods that are not listed.
+    /// The category of its goods (`docs/categories.md`), or none for goods that are not listed.
     pub category: Option<Category>,
     /// Severity of its hits.
     pub severity: Severity,

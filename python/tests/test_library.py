@@ -138,6 +138,30 @@ text = "frob"
 """
 
 
+def test_part_numbers_and_manufacturers_come_through(classifier):
+    out = classifier.classify_batch(
+        pa.record_batch(
+            {
+                "hs_code": ["8542.39", "8532.24", None],
+                "description": [
+                    "XC7K410T-2FFG900I XILINX",
+                    "GCM155R71C104KA55D MURATA, 10000 PCS",
+                    "Texas Instruments evaluation board",
+                ],
+            }
+        )
+    )
+    rows = out.to_pylist()
+    # Each part as written, and the canonical manufacturer ids (SPEC section 2).
+    assert rows[0]["dualuse_parts"] == ["XC7K410T-2FFG900I"]
+    assert "xilinx" in rows[0]["dualuse_manufacturers"] or "amd" in rows[0]["dualuse_manufacturers"]
+    assert rows[0]["dualuse_flagged"] is True
+    assert rows[1]["dualuse_parts"] == ["GCM155R71C104KA55D"]
+    assert rows[1]["dualuse_manufacturers"] == ["murata"]
+    assert rows[2]["dualuse_parts"] == []
+    assert rows[2]["dualuse_manufacturers"] == ["texas_instruments"]
+
+
 def test_a_rule_folder_of_ones_own(tmp_path, classifier):
     (tmp_path / "local.toml").write_text(RULES, encoding="utf-8")
     mine = dualuse.Classifier(tmp_path)
