@@ -6,6 +6,38 @@ use dualuse::batch::{self, Columns, OutputFormat, ScreenOptions};
 use dualuse::input::{self, Encoding, Format, InputOptions, RowReader};
 use dualuse::output::{ColumnsMeta, InputMeta, Metadata};
 use dualuse::{Category, Classifier, ClassifierBuilder, Error, ErrorKind, RuleSources, Severity};
+
+/// An error of the command: one from the library, or one of the command's
+/// own (a bad option, a failed write, a row that `explain --row` cannot
+/// read). The library's [`ErrorKind`] is the library's to build.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// From the library: rule files, watch lists, input, output.
+    #[error(transparent)]
+    Lib(#[from] Error),
+    /// A setting was invalid (an unknown column, a bad option).
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, with the path.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A row of an input file could not be read.
+    #[error("{path}: row {row}: {message}")]
+    Row {
+        /// The input path.
+        path: String,
+        /// 1-based data row number.
+        row: u64,
+        /// What is wrong.
+        message: String,
+    },
+}
 use std::io::{IsTerminal, Write};
 
 #[derive(Parser)]
@@ -105,7 +137,7 @@ struct WatchArgs {
 fn load_parties(
     w: &WatchArgs,
     headers: &[String],
-) -> Result<Option<std::sync::Arc<batch::Parties>>, Error> {
+) -> Result<Option<std::sync::Arc<batch::Parties>>, CliError> {
     if w.watchlists.is_empty() {
         if !w.party_columns.is_empty() {
             return Err(config("--party-column needs --watchlist".into()));
@@ -365,12 +397,25 @@ pub fn run() -> i32 {
     }
 }
 
-fn is_broken_pipe(e: &Error) -> bool {
-    matches!(e.kind(), ErrorKind::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+fn is_broken_pipe(e: &CliError) -> bool {
+    let io = match e {
+        CliError::Lib(e) => match e.kind() {
+            ErrorKind::Io { source, .. } => source,
+            _ => return false,
+        },
+        CliError::Io { source, .. } => source,
+        _ => return false,
+    };
+    io.kind() == std::io::ErrorKind::BrokenPipe
 }
 
-fn report(e: &Error) {
-    if let ErrorKind::Rules(diags) | ErrorKind::Watchlist(diags) = e.kind() {
+fn report(e: &CliError) {
+    let lib = match e {
+        CliError::Lib(l) if !l.diagnostics().is_empty() => Some(l),
+        _ => None,
+    };
+    if let Some(e) = lib {
+        let diags = e.diagnostics();
         for d in diags {
             eprint!("{}", d.render());
         }
@@ -391,7 +436,7 @@ fn report(e: &Error) {
 }
 
 /// The rule sources and builder settings the flags ask for.
-fn rule_settings(a: &RuleArgs) -> Result<(RuleSources, ClassifierBuilder), Error> {
+fn rule_settings(a: &RuleArgs) -> Result<(RuleSources, ClassifierBuilder), CliError> {
     let mut sources = if a.no_builtin {
         RuleSources::empty()
     } else {
@@ -417,22 +462,19 @@ fn rule_settings(a: &RuleArgs) -> Result<(RuleSources, ClassifierBuilder), Error
     Ok((sources, b))
 }
 
-fn load(a: &RuleArgs) -> Result<Classifier, Error> {
+fn load(a: &RuleArgs) -> Result<Classifier, CliError> {
     let (sources, b) = rule_settings(a)?;
-    b.build(&sources)
+    Ok(b.build(&sources)?)
 }
 
-fn config(msg: String) -> Error {
-    ErrorKind::Config(msg).into()
+fn config(msg: String) -> CliError {
+    CliError::Usage(msg)
 }
 
-fn io_err(ctx: &str) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |e| {
-        ErrorKind::Io {
-            context: ctx.to_string(),
-            source: e,
-        }
-        .into()
+fn io_err(ctx: &str) -> impl Fn(std::io::Error) -> CliError + '_ {
+    move |e| CliError::Io {
+        context: ctx.to_string(),
+        source: e,
     }
 }
 
@@ -449,7 +491,7 @@ struct AtomicFile {
 }
 
 impl AtomicFile {
-    fn create(target: &str) -> Result<AtomicFile, Error> {
+    fn create(target: &str) -> Result<AtomicFile, CliError> {
         let target = std::path::PathBuf::from(target);
         if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
             let file = std::fs::OpenOptions::new()
@@ -475,7 +517,7 @@ impl AtomicFile {
         })
     }
 
-    fn commit(mut self) -> Result<(), Error> {
+    fn commit(mut self) -> Result<(), CliError> {
         if let Some(f) = self.file.take() {
             let f = f
                 .into_inner()
@@ -532,7 +574,7 @@ fn open_input(
     rules: &RuleArgs,
     io: &InputArgs,
     input: &str,
-) -> Result<Opened, Error> {
+) -> Result<Opened, CliError> {
     if let Some(t) = threads {
         // Only fails when a pool was built already, which keeps its size.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -552,7 +594,7 @@ fn open_input(
     })
 }
 
-fn classify(a: ClassifyArgs) -> Result<i32, Error> {
+fn classify(a: ClassifyArgs) -> Result<i32, CliError> {
     let Opened {
         clf,
         reader,
@@ -657,7 +699,7 @@ fn classify(a: ClassifyArgs) -> Result<i32, Error> {
 }
 
 /// Reading settings from the flags.
-fn input_options(a: &InputArgs) -> Result<InputOptions, Error> {
+fn input_options(a: &InputArgs) -> Result<InputOptions, CliError> {
     let delimiter = match &a.delimiter {
         None => None,
         Some(d) if d == "\\t" || d == "tab" => Some(b'\t'),
@@ -692,7 +734,7 @@ fn input_options(a: &InputArgs) -> Result<InputOptions, Error> {
 }
 
 /// The code, text and id columns of a run, and warnings about them.
-fn choose_columns(headers: &[String], a: &InputArgs) -> Result<(Columns, Vec<String>), Error> {
+fn choose_columns(headers: &[String], a: &InputArgs) -> Result<(Columns, Vec<String>), CliError> {
     let mut warnings = Vec::new();
     let hs = match &a.hs_column {
         Some(g) => Some(headers::given(headers, g)?),
@@ -836,7 +878,7 @@ struct ExplainLine {
     parties: Vec<(String, String)>,
 }
 
-fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, Error> {
+fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, CliError> {
     if let (Some(path), Some(n)) = (&a.file, a.row) {
         let mut reader = RowReader::open(path, &input_options(&a.io)?)?;
         let headers = reader.headers().to_vec();
@@ -851,12 +893,10 @@ fn explain_line(a: &ExplainArgs) -> Result<ExplainLine, Error> {
             if row.row != n {
                 continue;
             }
-            let fields = row.fields.map_err(|reason| {
-                Error::from(ErrorKind::Input {
-                    path: path.clone(),
-                    row: n,
-                    message: format!("the row could not be read: {reason}"),
-                })
+            let fields = row.fields.map_err(|reason| CliError::Row {
+                path: path.clone(),
+                row: n,
+                message: format!("the row could not be read: {reason}"),
             })?;
             let get = |i: usize| fields.get(i).unwrap_or("").to_string();
             let name = |i: usize| header_name(&headers, i);
@@ -970,7 +1010,7 @@ fn describe_evidence(e: &dualuse::Evidence, names: &[String]) -> String {
     )
 }
 
-fn explain(a: ExplainArgs) -> Result<i32, Error> {
+fn explain(a: ExplainArgs) -> Result<i32, CliError> {
     let clf = load(&a.rules)?;
     let line = explain_line(&a)?;
     let texts: Vec<&str> = line.texts.iter().map(String::as_str).collect();
@@ -1210,7 +1250,7 @@ fn explain(a: ExplainArgs) -> Result<i32, Error> {
     Ok(code)
 }
 
-fn rules(cmd: RulesCmd) -> Result<i32, Error> {
+fn rules(cmd: RulesCmd) -> Result<i32, CliError> {
     match cmd {
         RulesCmd::List { rules } => {
             let clf = load(&rules)?;
@@ -1306,9 +1346,9 @@ fn rules(cmd: RulesCmd) -> Result<i32, Error> {
     }
 }
 
-fn eval(a: EvalArgs) -> Result<i32, Error> {
+fn eval(a: EvalArgs) -> Result<i32, CliError> {
     let clf = load(&a.rules)?;
-    let report = dualuse::eval::evaluate_file(&clf, &a.input)?;
+    let report = crate::eval_cmd::evaluate_file(&clf, &a.input)?;
     if a.json {
         println!(
             "{}",
@@ -1320,7 +1360,7 @@ fn eval(a: EvalArgs) -> Result<i32, Error> {
     Ok(0)
 }
 
-fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
+fn report_cmd(a: ReportArgs) -> Result<i32, CliError> {
     use dualuse::report::{self, ReportColumns, Thresholds};
     if a.html.is_none() && a.json.is_none() {
         return Err(config("give --html FILE, --json FILE or both".into()));
@@ -1338,7 +1378,7 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
         .chain(screen.id)
         .chain(screen.text.iter().copied())
         .collect();
-    let mut pick = |given: &Option<String>, names: &[&str]| -> Result<Option<usize>, Error> {
+    let mut pick = |given: &Option<String>, names: &[&str]| -> Result<Option<usize>, CliError> {
         let c = match given {
             Some(g) => Some(headers::given(&headers, g)?),
             None => headers::find(&headers, names, &[], &taken),
@@ -1423,7 +1463,7 @@ fn report_cmd(a: ReportArgs) -> Result<i32, Error> {
 }
 
 /// Writes a whole file through a temporary file renamed into place.
-fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), Error> {
+fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), CliError> {
     let mut f = AtomicFile::create(path)?;
     f.write_all(bytes).map_err(io_err("writing output"))?;
     f.commit()

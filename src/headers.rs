@@ -7,7 +7,7 @@
 //! they are equal, or, for the `*_PARTS` tables, when the header contains
 //! the part as whole words (`10-значный код ТНВЭД` holds `тнвэд`).
 
-use dualuse::{Error, ErrorKind};
+use crate::cli::CliError;
 
 /// Exact names of the declared-code column.
 pub const HS_NAMES: &[&str] = &[
@@ -192,7 +192,7 @@ fn holds(hay: &str, part: &str) -> bool {
 ///
 /// # Errors
 /// No such column.
-pub fn given(headers: &[String], name: &str) -> Result<usize, Error> {
+pub fn given(headers: &[String], name: &str) -> Result<usize, CliError> {
     if let Some(n) = name.strip_prefix('#') {
         if let Ok(i) = n.parse::<usize>() {
             if i >= 1 && i <= headers.len().max(1) {
@@ -202,11 +202,10 @@ pub fn given(headers: &[String], name: &str) -> Result<usize, Error> {
     }
     let want = norm(name);
     headers.iter().position(|h| norm(h) == want).ok_or_else(|| {
-        ErrorKind::Config(format!(
+        CliError::Usage(format!(
             "no column `{name}` in the input (columns: {})",
             headers.join(", ")
         ))
-        .into()
     })
 }
 

@@ -77,7 +77,6 @@ pub mod check;
 mod classifier;
 pub mod diag;
 mod error;
-pub mod eval;
 pub mod hs;
 pub mod input;
 pub mod normalize;

@@ -6,6 +6,7 @@
 //! pipe ends the run quietly with status 0.
 
 mod cli;
+mod eval_cmd;
 mod headers;
 
 fn main() {

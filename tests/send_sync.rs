@@ -34,7 +34,6 @@ fn public_types_are_send_and_sync() {
     // such as zstd's, which are Send but not Sync): Send is what it needs.
     assert_send::<dualuse::input::RowReader>();
     assert_send_sync::<dualuse::batch::Summary>();
-    assert_send_sync::<dualuse::eval::Report>();
     assert_unwind_safe::<Classifier>();
     assert_unwind_safe::<Screening>();
 }

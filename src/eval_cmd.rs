@@ -2,9 +2,8 @@
 //! definitions as the team's shared scorer (`score.py` of the evaluation
 //! set that CI finds beside the repository).
 
-use crate::error::{Error, Result};
-use crate::types::{Basis, Category};
-use crate::Classifier;
+use crate::cli::CliError;
+use dualuse::{Basis, Category, Classifier};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -99,7 +98,7 @@ pub struct Report {
     pub mistakes: Vec<Mistake>,
 }
 
-fn cats(r: &crate::Screening, text_only: bool) -> BTreeSet<Category> {
+fn cats(r: &dualuse::Screening, text_only: bool) -> BTreeSet<Category> {
     r.hits
         .iter()
         .filter(|h| !text_only || h.basis != Basis::Hs)
@@ -111,16 +110,16 @@ fn cats(r: &crate::Screening, text_only: bool) -> BTreeSet<Category> {
 ///
 /// # Errors
 /// The file cannot be read, or lacks the `expected` column.
-pub fn evaluate_file(clf: &Classifier, path: &str) -> Result<Report> {
+pub fn evaluate_file(clf: &Classifier, path: &str) -> Result<Report, CliError> {
     let mut rdr = csv::Reader::from_path(path)
-        .map_err(|e| Error::input(path, 0, format!("cannot read: {e}")))?;
+        .map_err(|e| row_error(path, 0, format!("cannot read: {e}")))?;
     let headers = rdr
         .headers()
-        .map_err(|e| Error::input(path, 0, e.to_string()))?
+        .map_err(|e| row_error(path, 0, e.to_string()))?
         .clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(c_exp), Some(c_text)) = (col("expected"), col("description")) else {
-        return Err(Error::config(format!(
+        return Err(CliError::Usage(format!(
             "{path}: a labelled CSV needs `expected` and `description` columns"
         )));
     };
@@ -130,7 +129,7 @@ pub fn evaluate_file(clf: &Classifier, path: &str) -> Result<Report> {
     let mut any_counts = vec![Prf::default(); 10];
     let mut scratch = clf.scratch();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| Error::input(path, i as u64 + 1, e.to_string()))?;
+        let rec = rec.map_err(|e| row_error(path, i as u64 + 1, e.to_string()))?;
         let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("");
         let id = if c_id.is_some() {
             get(c_id).to_string()
@@ -146,9 +145,8 @@ pub fn evaluate_file(clf: &Classifier, path: &str) -> Result<Report> {
         if expected_raw != "none" {
             for e in expected_raw.split('|').filter(|s| !s.is_empty()) {
                 expected.insert(
-                    e.parse::<Category>().map_err(|m| {
-                        Error::input(path, i as u64 + 1, format!("`expected`: {m}"))
-                    })?,
+                    e.parse::<Category>()
+                        .map_err(|m| row_error(path, i as u64 + 1, format!("`expected`: {m}")))?,
                 );
             }
         }
@@ -290,5 +288,14 @@ impl Report {
             }
         }
         s
+    }
+}
+
+/// An error tied to a row of the labelled file (0 for the file itself).
+fn row_error(path: &str, row: u64, message: impl Into<String>) -> CliError {
+    CliError::Row {
+        path: path.to_string(),
+        row,
+        message: message.into(),
     }
 }
