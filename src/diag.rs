@@ -179,10 +179,10 @@ pub struct Diagnostic {
     pub rule: Option<String>,
     /// The source line, for rendering.
     #[serde(skip)]
-    pub source_line: Option<String>,
+    pub(crate) source_line: Option<String>,
     /// Length of the offending span in characters on its line, for rendering.
     #[serde(skip)]
-    pub span_len: usize,
+    pub(crate) span_len: usize,
 }
 
 impl Diagnostic {

@@ -202,6 +202,7 @@ pub fn repair_note(raw: &str) -> Option<String> {
 }
 
 /// Checks the length and chapter of a string of digits.
+#[doc(hidden)] // for the fuzz target and its regression test
 pub fn check_digits(digits: &str) -> Result<(), HsError> {
     let n = digits.len();
     if !matches!(n, 2 | 4 | 6 | 8 | 10) {

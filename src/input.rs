@@ -687,12 +687,6 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
         .map_or(b',', |c| c.0)
 }
 
-/// Chooses between the legacy encodings, Windows-1251 and GB18030, for
-/// bytes that are not UTF-8 (the second step of [`detect_encoding`]).
-pub fn guess_encoding(bytes: &[u8]) -> &'static encoding_rs::Encoding {
-    legacy_encoding_of(bytes, true)
-}
-
 impl RowReader {
     /// Opens a path (`-` for standard input).
     ///

@@ -79,10 +79,14 @@ pub mod diag;
 mod error;
 pub mod hs;
 pub mod input;
+// What only the tests, benches and fuzz targets use: public so that they
+// can reach it, hidden from the documentation, and outside the stable API.
+#[doc(hidden)]
 pub mod normalize;
+#[doc(hidden)]
 pub mod oracle;
 pub mod output;
-pub mod params;
+mod params;
 mod parts;
 pub mod report;
 mod result;
