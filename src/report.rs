@@ -42,6 +42,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod html;
+// The keys the report groups by; public for their doc tests, not part of the API.
+#[doc(hidden)]
 pub mod names;
 
 pub use html::render_html;
