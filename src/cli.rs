@@ -1266,7 +1266,7 @@ fn rules(cmd: RulesCmd) -> Result<i32, CliError> {
                 )
                 .map_err(&w)?;
             }
-            let mut per = [0usize; 10];
+            let mut per = [0usize; Category::COUNT];
             writeln!(o).map_err(&w)?;
             for r in clf.rules() {
                 per[r.category.index()] += 1;

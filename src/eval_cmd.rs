@@ -125,8 +125,8 @@ pub fn evaluate_file(clf: &Classifier, path: &str) -> Result<Report, CliError> {
     };
     let (c_id, c_hs, c_note, c_tier) = (col("id"), col("hs_code"), col("note"), col("chpl_tier"));
     let mut report = Report::default();
-    let mut text_counts = vec![Prf::default(); 10];
-    let mut any_counts = vec![Prf::default(); 10];
+    let mut text_counts = vec![Prf::default(); Category::COUNT];
+    let mut any_counts = vec![Prf::default(); Category::COUNT];
     let mut scratch = clf.scratch();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| row_error(path, i as u64 + 1, e.to_string()))?;

@@ -209,13 +209,19 @@ pub fn check_digits(digits: &str) -> Result<(), HsError> {
         return Err(HsError::Length { digits: n });
     }
     let chapter = &digits[..2];
-    let ch: u32 = chapter.parse().unwrap_or(0);
-    if ch == 0 || ch == 77 || ch > 97 {
+    if !chapter_exists(chapter) {
         return Err(HsError::Chapter {
             chapter: chapter.to_string(),
         });
     }
     Ok(())
+}
+
+/// Whether two digits name a chapter of the Harmonized System: 01 to 97,
+/// except 77 (reserved).
+fn chapter_exists(two_digits: &str) -> bool {
+    let ch: u32 = two_digits.parse().unwrap_or(0);
+    ch != 0 && ch != 77 && ch <= 97
 }
 
 /// Parses an HS prefix as written in a rule file (`"8542"`, `"8542.31"`).
@@ -234,8 +240,7 @@ pub(crate) fn parse_prefix(raw: &str) -> Result<String, String> {
             digits.len()
         ));
     }
-    let ch: u32 = digits[..2].parse().unwrap_or(0);
-    if ch == 0 || ch == 77 || ch > 97 {
+    if !chapter_exists(&digits[..2]) {
         return Err(format!(
             "HS prefix `{raw}`: chapter {} does not exist",
             &digits[..2]

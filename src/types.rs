@@ -33,8 +33,11 @@ pub enum Category {
 }
 
 impl Category {
+    /// How many categories there are.
+    pub const COUNT: usize = 10;
+
     /// All categories, in the order of `docs/categories.md`.
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; Category::COUNT] = [
         Category::MachineTools,
         Category::Uav,
         Category::Microelectronics,

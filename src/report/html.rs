@@ -24,7 +24,8 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-const COLORS: [&str; 10] = [
+/// One colour a category, in the order of [`Category::ALL`].
+const COLORS: [&str; Category::COUNT] = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#bab0ac",
 ];
