@@ -157,17 +157,17 @@ pub(crate) fn parse_into(
         .has_headers(false)
         .flexible(true)
         .from_reader(source.as_bytes());
-    let mut records = rdr.records().filter_map(|rec| match rec {
+    let mut records = rdr.records().map(|rec| match rec {
         Ok(r) => {
             let pos = r.position().cloned();
             let start = pos.as_ref().map_or(0, |p| p.byte() as usize);
             let line = pos.as_ref().map_or(0, |p| p.line() as usize);
-            Some(Ok((r, start, line)))
+            Ok((r, start, line))
         }
         Err(e) => {
             let start = e.position().map_or(0, |p| p.byte() as usize);
             // A CSV error (bad UTF-8) does not stop the reader: go on.
-            Some(Err((format!("not readable as CSV: {e}"), start)))
+            Err((format!("not readable as CSV: {e}"), start))
         }
     });
     // The header: the first readable record (errors before it reported).

@@ -286,18 +286,37 @@ impl WatchlistBuilder {
         }
         ix.add(chunk);
         let t = std::time::Instant::now();
-        let (analyse_s, index_s) = (ix.analyse_s, ix.index_s);
+        let pipeline_s = ix.pipeline_s;
         let inner = ix.finish();
         if std::env::var_os("DUALUSE_WATCHLIST_TIMING").is_some() {
             let total = start.elapsed().as_secs_f64();
             let finish_s = t.elapsed().as_secs_f64();
             eprintln!(
                 "watchlist load: {} entities, {} names: {total:.2} s = read and validate {:.2} s \
-                 + analyse names {analyse_s:.2} s + index entries {index_s:.2} s \
-                 + postings, pairs, trigrams {finish_s:.2} s",
+                 + analyse and index names {pipeline_s:.2} s \
+                 + last chunk, postings, pairs, trigrams {finish_s:.2} s",
                 inner.entities.len(),
                 inner.aliases.len(),
-                total - analyse_s - index_s - finish_s,
+                total - pipeline_s - finish_s,
+            );
+            let mib = |b: usize| b as f64 / 1048576.0;
+            let map = |n: usize, entry: usize| mib(n * entry * 8 / 7);
+            eprintln!(
+                "watchlist index: names text {:.0} MiB, names {:.0} MiB, tokens {:.0} MiB, \
+                 vocabulary {} tokens, exact keys {:.0} MiB, pairs {} ({:.0} MiB), \
+                 trigrams {} ({:.0} MiB), identifiers {:.0} MiB",
+                mib(inner.text.len() + inner.entity_text.len()),
+                mib(inner.aliases.len() * std::mem::size_of::<AliasRec>()
+                    + inner.entities.len() * std::mem::size_of::<EntityRec>()),
+                mib(inner.alias_tokens.len() * 4 + inner.post.len() * 4),
+                inner.vocab_str.len(),
+                map(inner.key_head.len(), 12) + mib(inner.key_next.len() * 4),
+                inner.pair_index.len(),
+                map(inner.pair_index.len(), 16) + mib(inner.pair_post.len() * 4),
+                inner.gram_index.len(),
+                map(inner.gram_index.len(), 16) + mib(inner.gram_post.len() * 4),
+                mib(inner.ident_text.len() + inner.ident_post.len() * 12)
+                    + map(inner.ident_index.len(), 16),
             );
         }
         Ok(Watchlist {
@@ -419,6 +438,21 @@ fn analysed(name: &str) -> Analysed {
     }
 }
 
+/// The names of each entry, analysed in parallel.
+fn analyse_chunk(entries: &[Entry]) -> Vec<Vec<Analysed>> {
+    use rayon::prelude::*;
+    entries
+        .par_iter()
+        .with_min_len(256)
+        .map(|e| {
+            std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .map(|n| analysed(n))
+                .collect()
+        })
+        .collect()
+}
+
 /// An [`Index`] being built: entries are added a chunk at a time, then
 /// [`IndexBuilder::finish`] builds the postings in flat sorted arrays.
 struct IndexBuilder {
@@ -429,9 +463,10 @@ struct IndexBuilder {
     /// (identifier's hash, entity, its text in `ident_text`), sorted and made
     /// a CSR at the end.
     ident_pairs: Vec<(u64, u32, (u32, u32))>,
-    /// Seconds spent analysing names, and indexing them (`DUALUSE_WATCHLIST_TIMING`).
-    analyse_s: f64,
-    index_s: f64,
+    /// A chunk analysed and not yet indexed.
+    pending: Option<(Vec<Entry>, Vec<Vec<Analysed>>)>,
+    /// Seconds spent analysing and indexing names (`DUALUSE_WATCHLIST_TIMING`).
+    pipeline_s: f64,
 }
 
 impl IndexBuilder {
@@ -465,31 +500,33 @@ impl IndexBuilder {
             list_ids: FxMap::default(),
             df: Vec::new(),
             ident_pairs: Vec::new(),
-            analyse_s: 0.0,
-            index_s: 0.0,
+            pending: None,
+            pipeline_s: 0.0,
         }
     }
 
-    /// Analyses the names of `entries` in parallel, then indexes them in order.
+    /// Analyses the names of `entries` in parallel while the chunk before
+    /// is indexed (in order, on one thread): a pipeline, so that neither core
+    /// waits for the indexing.
     fn add(&mut self, entries: Vec<Entry>) {
-        use rayon::prelude::*;
         let t = std::time::Instant::now();
-        let keys: Vec<Vec<Analysed>> = entries
-            .par_iter()
-            .with_min_len(256)
-            .map(|e| {
-                std::iter::once(&e.name)
-                    .chain(&e.aliases)
-                    .map(|n| analysed(n))
-                    .collect()
-            })
-            .collect();
-        let t2 = std::time::Instant::now();
-        self.analyse_s += (t2 - t).as_secs_f64();
+        let pending = self.pending.take();
+        let (keys, ()) = rayon::join(
+            || analyse_chunk(&entries),
+            || {
+                if let Some((e, k)) = pending {
+                    self.index_chunk(e, k);
+                }
+            },
+        );
+        self.pending = Some((entries, keys));
+        self.pipeline_s += t.elapsed().as_secs_f64();
+    }
+
+    fn index_chunk(&mut self, entries: Vec<Entry>, keys: Vec<Vec<Analysed>>) {
         for (e, ks) in entries.into_iter().zip(keys) {
             self.add_entry(e, ks);
         }
-        self.index_s += t2.elapsed().as_secs_f64();
     }
 
     fn add_entry(&mut self, e: Entry, keys: Vec<Analysed>) {
@@ -562,8 +599,11 @@ impl IndexBuilder {
         });
     }
 
-    fn finish(self) -> Index {
+    fn finish(mut self) -> Index {
         use rayon::prelude::*;
+        if let Some((e, k)) = self.pending.take() {
+            self.index_chunk(e, k);
+        }
         let IndexBuilder {
             mut ix,
             df,
