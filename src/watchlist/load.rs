@@ -2,7 +2,7 @@
 
 use super::names::canonical_identifier;
 use crate::diag::{Code, Diagnostic};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// The file formats a watch list can come in, detected from the header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +75,50 @@ fn locate(source: &str, start: usize, value: &str) -> std::ops::Range<usize> {
     start..start + 1
 }
 
+/// The (list, id) pairs read so far, in one string (a million entries are
+/// not two million small allocations).
+#[derive(Default)]
+struct SeenIds {
+    text: String,
+    /// Each pair's span in `text`: start, end of the list, end of the id.
+    spans: Vec<(u32, u32, u32)>,
+    /// The pair added before with the same hash (`u32::MAX`: none).
+    prev: Vec<u32>,
+    /// The last pair added of each hash.
+    head: HashMap<u64, u32>,
+}
+
+impl SeenIds {
+    /// Adds the pair; false when it was there already.
+    fn insert(&mut self, list: &str, id: &str) -> bool {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = self.head.hasher().build_hasher();
+        h.write(list.as_bytes());
+        h.write_u8(0xff);
+        h.write(id.as_bytes());
+        let h = h.finish();
+        let first = self.head.get(&h).copied().unwrap_or(u32::MAX);
+        let mut at = first;
+        while at != u32::MAX {
+            let (start, split, end) = self.spans[at as usize];
+            if &self.text[start as usize..split as usize] == list
+                && &self.text[split as usize..end as usize] == id
+            {
+                return false;
+            }
+            at = self.prev[at as usize];
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(list);
+        let split = self.text.len() as u32;
+        self.text.push_str(id);
+        self.spans.push((start, split, self.text.len() as u32));
+        self.prev.push(first);
+        self.head.insert(h, (self.spans.len() - 1) as u32);
+        true
+    }
+}
+
 /// Splits a multi-valued field (`;`, and `|` for hand-written files).
 fn multi(field: &str) -> Vec<String> {
     field
@@ -88,7 +132,21 @@ fn multi(field: &str) -> Vec<String> {
 /// Reads one watch-list file. Every problem is pushed to `diags`; the
 /// entries that are valid are returned (the caller refuses the whole build
 /// when any diagnostic was found).
+#[cfg(test)]
 pub(crate) fn parse(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    parse_into(file, text, diags, &mut |e| out.push(e));
+    out
+}
+
+/// [`parse`], handing each valid entry to `sink` as soon as it is read (a
+/// list of a million entities is never held as records or entries at once).
+pub(crate) fn parse_into(
+    file: &str,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+    sink: &mut dyn FnMut(Entry),
+) {
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut ctx = Ctx {
         file,
@@ -99,25 +157,30 @@ pub(crate) fn parse(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<
         .has_headers(false)
         .flexible(true)
         .from_reader(source.as_bytes());
-    let mut records = Vec::new();
-    for rec in rdr.records() {
-        match rec {
-            Ok(r) => {
-                let pos = r.position().cloned();
-                let start = pos.as_ref().map_or(0, |p| p.byte() as usize);
-                let line = pos.as_ref().map_or(0, |p| p.line() as usize);
-                records.push((r, start, line));
-            }
-            Err(e) => {
-                let start = e.position().map_or(0, |p| p.byte() as usize);
-                ctx.at(Code::E050, format!("not readable as CSV: {e}"), start, "");
-                // A CSV error (bad UTF-8) does not stop the reader: go on.
-            }
+    let mut records = rdr.records().map(|rec| match rec {
+        Ok(r) => {
+            let pos = r.position().cloned();
+            let start = pos.as_ref().map_or(0, |p| p.byte() as usize);
+            let line = pos.as_ref().map_or(0, |p| p.line() as usize);
+            Ok((r, start, line))
         }
-    }
-    let Some((header, hstart, _)) = records.first() else {
+        Err(e) => {
+            let start = e.position().map_or(0, |p| p.byte() as usize);
+            // A CSV error (bad UTF-8) does not stop the reader: go on.
+            Err((format!("not readable as CSV: {e}"), start))
+        }
+    });
+    // The header: the first readable record (errors before it reported).
+    let first = loop {
+        match records.next() {
+            None => break None,
+            Some(Ok(r)) => break Some(r),
+            Some(Err((msg, start))) => ctx.at(Code::E050, msg, start, ""),
+        }
+    };
+    let Some((header, hstart, hline)) = first else {
         ctx.at(Code::E051, "the file is empty".into(), 0, "");
-        return Vec::new();
+        return;
     };
     let cols: Vec<String> = header
         .iter()
@@ -143,19 +206,26 @@ pub(crate) fn parse(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<
             "unknown watch-list format: expected an OpenSanctions header (id,schema,name,aliases,...), \
              a header with a `name` column, or OFAC's headerless sdn.csv (twelve columns, ent_num first)"
                 .into(),
-            *hstart,
+            hstart,
             "",
         );
-        return Vec::new();
+        return;
     };
-    let body = if format == Format::OfacSdn {
-        &records[..]
+    let head = if format == Format::OfacSdn {
+        Some(Ok((header, hstart, hline)))
     } else {
-        &records[1..]
+        None
     };
-    let mut out = Vec::with_capacity(body.len());
-    let mut seen: HashSet<(String, String)> = HashSet::new();
-    for (rec, start, line) in body {
+    let mut seen = SeenIds::default();
+    for rec in head.into_iter().chain(records) {
+        let (rec, start, line) = match rec {
+            Ok((rec, start, line)) => (rec, start, line),
+            Err((msg, start)) => {
+                ctx.at(Code::E050, msg, start, "");
+                continue;
+            }
+        };
+        let start = &start;
         let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").trim();
         let entry = match format {
             Format::OpenSanctions => {
@@ -289,7 +359,7 @@ pub(crate) fn parse(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<
                 ids.push(canon);
             }
         }
-        if !seen.insert((entry.list.clone(), entry.id.clone())) {
+        if !seen.insert(&entry.list, &entry.id) {
             ctx.at(
                 Code::E053,
                 format!(
@@ -302,13 +372,12 @@ pub(crate) fn parse(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<
             continue;
         }
         if ok {
-            out.push(Entry {
+            sink(Entry {
                 identifiers: ids,
                 ..entry
             });
         }
     }
-    out
 }
 
 /// Aliases (`a.k.a.`, `f.k.a.`, `n.k.a.` in single quotes) and identifiers

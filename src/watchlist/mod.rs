@@ -145,7 +145,7 @@ pub struct PartyHit {
 /// A fast non-cryptographic hasher for the index's integer and short-string
 /// keys (the Fx hash of rustc); the keys come from the list, not from input.
 #[derive(Default, Clone, Copy)]
-struct Fx(u64);
+pub(crate) struct Fx(u64);
 
 impl Hasher for Fx {
     fn finish(&self) -> u64 {
@@ -259,11 +259,18 @@ impl WatchlistBuilder {
     /// [`ErrorKind::Watchlist`] with every diagnostic of every source when any
     /// line is broken: nothing is dropped silently.
     pub fn build(&self) -> Result<Watchlist> {
+        let start = std::time::Instant::now();
         let mut diags = Vec::new();
-        let mut entries = Vec::new();
+        let mut ix = IndexBuilder::new(self.threshold);
+        let mut chunk: Vec<Entry> = Vec::with_capacity(BUILD_CHUNK);
         for (name, text) in &self.sources {
             match text {
-                Ok(t) => entries.extend(load::parse(name, t, &mut diags)),
+                Ok(t) => load::parse_into(name, t, &mut diags, &mut |e| {
+                    chunk.push(e);
+                    if chunk.len() == BUILD_CHUNK {
+                        ix.add(std::mem::take(&mut chunk));
+                    }
+                }),
                 Err(msg) => diags.push(Diagnostic::at(
                     Code::E050,
                     msg.clone(),
@@ -277,15 +284,57 @@ impl WatchlistBuilder {
         if !diags.is_empty() {
             return Err(Error::from(ErrorKind::Watchlist(diags)));
         }
+        ix.add(chunk);
+        let t = std::time::Instant::now();
+        let pipeline_s = ix.pipeline_s;
+        let inner = ix.finish();
+        if std::env::var_os("DUALUSE_WATCHLIST_TIMING").is_some() {
+            let total = start.elapsed().as_secs_f64();
+            let finish_s = t.elapsed().as_secs_f64();
+            eprintln!(
+                "watchlist load: {} entities, {} names: {total:.2} s = read and validate {:.2} s \
+                 + analyse and index names {pipeline_s:.2} s \
+                 + last chunk, postings, pairs, trigrams {finish_s:.2} s",
+                inner.entities.len(),
+                inner.aliases.len(),
+                total - pipeline_s - finish_s,
+            );
+            let mib = |b: usize| b as f64 / 1048576.0;
+            let map = |n: usize, entry: usize| mib(n * entry * 8 / 7);
+            eprintln!(
+                "watchlist index: names text {:.0} MiB, names {:.0} MiB, tokens {:.0} MiB, \
+                 vocabulary {} tokens, exact keys {:.0} MiB, pairs {} ({:.0} MiB), \
+                 trigrams {} ({:.0} MiB), identifiers {:.0} MiB",
+                mib(inner.text.len() + inner.entity_text.len()),
+                mib(inner.aliases.len() * std::mem::size_of::<AliasRec>()
+                    + inner.entities.len() * std::mem::size_of::<EntityRec>()),
+                mib(inner.alias_tokens.len() * 4 + inner.post.len() * 4),
+                inner.vocab_str.len(),
+                map(inner.key_head.len(), 12) + mib(inner.key_next.len() * 4),
+                inner.pair_index.len(),
+                map(inner.pair_index.len(), 16) + mib(inner.pair_post.len() * 4),
+                inner.gram_index.len(),
+                map(inner.gram_index.len(), 16) + mib(inner.gram_post.len() * 4),
+                mib(inner.ident_text.len() + inner.ident_post.len() * 12)
+                    + map(inner.ident_index.len(), 16),
+            );
+        }
         Ok(Watchlist {
-            inner: Arc::new(Index::build(entries.into_iter(), self.threshold)),
+            inner: Arc::new(inner),
         })
     }
 }
 
+/// Entries are analysed in parallel this many at a time, while the file is
+/// still being read; the chunk is dropped once indexed (a list with a broken
+/// line is indexed up to the end all the same, and then refused).
+const BUILD_CHUNK: usize = 16_384;
+
 struct EntityRec {
-    id: Box<str>,
-    name: Box<str>,
+    /// The id, in `entity_text`.
+    id: (u32, u32),
+    /// The primary name is the entity's first alias.
+    first_alias: u32,
     list: u32,
 }
 
@@ -305,6 +354,8 @@ struct Index {
     threshold: f64,
     lists: Vec<Box<str>>,
     entities: Vec<EntityRec>,
+    /// The entities' ids, one after another.
+    entity_text: String,
     aliases: Vec<AliasRec>,
     text: String,
     alias_tokens: Vec<u32>,
@@ -323,7 +374,12 @@ struct Index {
     pair_post: Vec<u32>,
     key_head: FxMap<u64, u32>,
     key_next: Vec<u32>,
-    idents: FxMap<Box<str>, Vec<u32>>,
+    /// The identifiers, one after another.
+    ident_text: String,
+    /// Identifier's hash -> a range of `ident_post`.
+    ident_index: FxMap<u64, (u32, u32)>,
+    /// (entity, identifier in `ident_text`), by identifier hash, then entity.
+    ident_post: Vec<(u32, (u32, u32))>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -363,92 +419,208 @@ fn gram_key(gram: u64, len: usize) -> u64 {
     h.finish()
 }
 
-impl Index {
-    fn build(entries: impl Iterator<Item = Entry>, threshold: f64) -> Index {
-        let mut ix = Index {
-            threshold,
-            lists: Vec::new(),
-            entities: Vec::new(),
-            aliases: Vec::new(),
-            text: String::new(),
-            alias_tokens: Vec::new(),
-            vocab: FxMap::default(),
-            vocab_str: Vec::new(),
-            han: Vec::new(),
-            weight: Vec::new(),
-            grams_n: Vec::new(),
-            post_off: Vec::new(),
-            post: Vec::new(),
-            gram_index: FxMap::default(),
-            gram_post: Vec::new(),
-            pair_index: FxMap::default(),
-            pair_post: Vec::new(),
-            key_head: FxMap::default(),
-            key_next: Vec::new(),
-            idents: FxMap::default(),
-        };
-        let mut list_ids: FxMap<String, u32> = FxMap::default();
-        let mut df: Vec<u32> = Vec::new();
-        for e in entries {
-            let list = *list_ids.entry(e.list.clone()).or_insert_with(|| {
-                ix.lists.push(e.list.clone().into());
-                (ix.lists.len() - 1) as u32
-            });
-            let ent = ix.entities.len() as u32;
-            let mut seen: Vec<String> = Vec::new();
-            for n in std::iter::once(&e.name).chain(&e.aliases) {
-                let k = analyse(n);
-                if seen.contains(&k.folded) {
-                    continue; // the same name twice adds nothing
-                }
-                seen.push(k.folded.clone());
-                let key = fx_hash(&k.skeleton_key());
-                let a = ix.aliases.len() as u32;
-                let t0 = ix.text.len() as u32;
-                ix.text.push_str(n);
-                let k0 = ix.alias_tokens.len() as u32;
-                let mut mine: Vec<u32> = Vec::new();
-                for (s, t) in k.skeletons.iter().zip(&k.tokens) {
-                    let id = match ix.vocab.get(s.as_str()) {
-                        Some(&id) => id,
-                        None => {
-                            let id = ix.vocab_str.len() as u32;
-                            ix.vocab.insert(s.as_str().into(), id);
-                            ix.vocab_str.push(s.as_str().into());
-                            ix.han.push(names::is_han_token(t));
-                            df.push(0);
-                            id
-                        }
-                    };
-                    if !mine.contains(&id) {
-                        df[id as usize] += 1;
-                        mine.push(id);
-                    }
-                    ix.alias_tokens.push(id);
-                }
-                ix.aliases.push(AliasRec {
-                    entity: ent,
-                    text: (t0, n.len() as u32),
-                    tokens: (k0, k.skeletons.len() as u32),
-                    folded: fx_hash(&k.folded),
-                    norm: fx_hash(&k.norm_key()),
-                });
-                let head = ix.key_head.entry(key).or_insert(NONE);
-                ix.key_next.push(*head);
-                *head = a;
-            }
-            for id in &e.identifiers {
-                let v = ix.idents.entry(id.as_str().into()).or_default();
-                if !v.contains(&ent) {
-                    v.push(ent);
-                }
-            }
-            ix.entities.push(EntityRec {
-                id: e.id.into(),
-                name: e.name.into(),
-                list,
-            });
+/// One name of an entry, analysed (in parallel, before it is indexed).
+struct Analysed {
+    key: NameKey,
+    /// Hash of the sorted skeletons (the `key_head` key).
+    skel: u64,
+    folded: u64,
+    norm: u64,
+}
+
+fn analysed(name: &str) -> Analysed {
+    let key = analyse(name);
+    Analysed {
+        skel: fx_hash(&key.skeleton_key()),
+        folded: fx_hash(&key.folded),
+        norm: fx_hash(&key.norm_key()),
+        key,
+    }
+}
+
+/// The names of each entry, analysed in parallel.
+fn analyse_chunk(entries: &[Entry]) -> Vec<Vec<Analysed>> {
+    use rayon::prelude::*;
+    entries
+        .par_iter()
+        .with_min_len(256)
+        .map(|e| {
+            std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .map(|n| analysed(n))
+                .collect()
+        })
+        .collect()
+}
+
+/// An [`Index`] being built: entries are added a chunk at a time, then
+/// [`IndexBuilder::finish`] builds the postings in flat sorted arrays.
+struct IndexBuilder {
+    ix: Index,
+    list_ids: FxMap<String, u32>,
+    /// Aliases holding each vocabulary token.
+    df: Vec<u32>,
+    /// (identifier's hash, entity, its text in `ident_text`), sorted and made
+    /// a CSR at the end.
+    ident_pairs: Vec<(u64, u32, (u32, u32))>,
+    /// A chunk analysed and not yet indexed.
+    pending: Option<(Vec<Entry>, Vec<Vec<Analysed>>)>,
+    /// Seconds spent analysing and indexing names (`DUALUSE_WATCHLIST_TIMING`).
+    pipeline_s: f64,
+}
+
+impl IndexBuilder {
+    fn new(threshold: f64) -> IndexBuilder {
+        IndexBuilder {
+            ix: Index {
+                threshold,
+                lists: Vec::new(),
+                entities: Vec::new(),
+                entity_text: String::new(),
+                aliases: Vec::new(),
+                text: String::new(),
+                alias_tokens: Vec::new(),
+                vocab: FxMap::default(),
+                vocab_str: Vec::new(),
+                han: Vec::new(),
+                weight: Vec::new(),
+                grams_n: Vec::new(),
+                post_off: Vec::new(),
+                post: Vec::new(),
+                gram_index: FxMap::default(),
+                gram_post: Vec::new(),
+                pair_index: FxMap::default(),
+                pair_post: Vec::new(),
+                key_head: FxMap::default(),
+                key_next: Vec::new(),
+                ident_text: String::new(),
+                ident_index: FxMap::default(),
+                ident_post: Vec::new(),
+            },
+            list_ids: FxMap::default(),
+            df: Vec::new(),
+            ident_pairs: Vec::new(),
+            pending: None,
+            pipeline_s: 0.0,
         }
+    }
+
+    /// Analyses the names of `entries` in parallel while the chunk before
+    /// is indexed (in order, on one thread): a pipeline, so that neither core
+    /// waits for the indexing.
+    fn add(&mut self, entries: Vec<Entry>) {
+        let t = std::time::Instant::now();
+        let pending = self.pending.take();
+        let (keys, ()) = rayon::join(
+            || analyse_chunk(&entries),
+            || {
+                if let Some((e, k)) = pending {
+                    self.index_chunk(e, k);
+                }
+            },
+        );
+        self.pending = Some((entries, keys));
+        self.pipeline_s += t.elapsed().as_secs_f64();
+    }
+
+    fn index_chunk(&mut self, entries: Vec<Entry>, keys: Vec<Vec<Analysed>>) {
+        for (e, ks) in entries.into_iter().zip(keys) {
+            self.add_entry(e, ks);
+        }
+    }
+
+    fn add_entry(&mut self, e: Entry, keys: Vec<Analysed>) {
+        let ix = &mut self.ix;
+        let list = match self.list_ids.get(e.list.as_str()) {
+            Some(&l) => l,
+            None => {
+                ix.lists.push(e.list.as_str().into());
+                let l = (ix.lists.len() - 1) as u32;
+                self.list_ids.insert(e.list.clone(), l);
+                l
+            }
+        };
+        let ent = ix.entities.len() as u32;
+        let first_alias = ix.aliases.len() as u32;
+        let mut seen: Vec<&str> = Vec::new();
+        for (n, k) in std::iter::once(&e.name).chain(&e.aliases).zip(&keys) {
+            if seen.contains(&k.key.folded.as_str()) {
+                continue; // the same name twice adds nothing
+            }
+            seen.push(&k.key.folded);
+            let a = ix.aliases.len() as u32;
+            let t0 = ix.text.len() as u32;
+            ix.text.push_str(n);
+            let k0 = ix.alias_tokens.len() as u32;
+            let mine0 = ix.alias_tokens.len();
+            for (s, t) in k.key.skeletons.iter().zip(&k.key.tokens) {
+                let id = match ix.vocab.get(s.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = ix.vocab_str.len() as u32;
+                        ix.vocab.insert(s.as_str().into(), id);
+                        ix.vocab_str.push(s.as_str().into());
+                        ix.han.push(names::is_han_token(t));
+                        self.df.push(0);
+                        id
+                    }
+                };
+                if !ix.alias_tokens[mine0..].contains(&id) {
+                    self.df[id as usize] += 1;
+                }
+                ix.alias_tokens.push(id);
+            }
+            ix.aliases.push(AliasRec {
+                entity: ent,
+                text: (t0, n.len() as u32),
+                tokens: (k0, k.key.skeletons.len() as u32),
+                folded: k.folded,
+                norm: k.norm,
+            });
+            let head = ix.key_head.entry(k.skel).or_insert(NONE);
+            ix.key_next.push(*head);
+            *head = a;
+        }
+        for (i, id) in e.identifiers.iter().enumerate() {
+            if e.identifiers[..i].contains(id) {
+                continue;
+            }
+            let off = ix.ident_text.len() as u32;
+            ix.ident_text.push_str(id);
+            self.ident_pairs
+                .push((fx_hash(id), ent, (off, id.len() as u32)));
+        }
+        let i0 = ix.entity_text.len() as u32;
+        ix.entity_text.push_str(&e.id);
+        ix.entities.push(EntityRec {
+            id: (i0, e.id.len() as u32),
+            first_alias,
+            list,
+        });
+    }
+
+    fn finish(mut self) -> Index {
+        use rayon::prelude::*;
+        if let Some((e, k)) = self.pending.take() {
+            self.index_chunk(e, k);
+        }
+        let IndexBuilder {
+            mut ix,
+            df,
+            mut ident_pairs,
+            ..
+        } = self;
+        // Identifiers: hash -> (entity, identifier text) (CSR).
+        ident_pairs.par_sort_unstable();
+        let mut i = 0;
+        while i < ident_pairs.len() {
+            let h = ident_pairs[i].0;
+            let j = i + ident_pairs[i..].iter().take_while(|x| x.0 == h).count();
+            ix.ident_index.insert(h, (i as u32, (j - i) as u32));
+            i = j;
+        }
+        ix.ident_post = ident_pairs.iter().map(|&(_, e, t)| (e, t)).collect();
+        drop(ident_pairs);
         // Postings: vocabulary token -> aliases holding it (CSR).
         let nv = ix.vocab_str.len();
         ix.post_off = vec![0; nv + 1];
@@ -468,36 +640,57 @@ impl Index {
                 fill[t as usize] += 1;
             }
         }
+        drop(fill);
         // Each token's aliases, shortest aliases first, so that a query can
-        // read only the aliases short enough to qualify.
-        for v in 0..nv {
-            let (lo, hi) = (ix.post_off[v] as usize, ix.post_off[v + 1] as usize);
+        // read only the aliases short enough to qualify (a stable sort: equal
+        // lengths stay in alias order).
+        {
             let aliases = &ix.aliases;
-            ix.post[lo..hi].sort_by_key(|&a| aliases[a as usize].tokens.1);
+            let mut rest: &mut [u32] = &mut ix.post;
+            let mut slices: Vec<&mut [u32]> = Vec::with_capacity(nv);
+            for v in 0..nv {
+                let len = (ix.post_off[v + 1] - ix.post_off[v]) as usize;
+                let (head, tail) = rest.split_at_mut(len);
+                slices.push(head);
+                rest = tail;
+            }
+            slices
+                .par_iter_mut()
+                .for_each(|p| p.sort_by_key(|&a| aliases[a as usize].tokens.1));
         }
         // Pairs of distinct tokens of an alias -> aliases (CSR): a field whose
         // words must nearly all be found reads only the aliases holding two
-        // of its rare words together.
-        let mut pairs: FxMap<u64, Vec<u32>> = FxMap::default();
-        for (a, rec) in ix.aliases.iter().enumerate() {
-            let mut toks: Vec<u32> = ix.alias_tokens
-                [rec.tokens.0 as usize..(rec.tokens.0 + rec.tokens.1) as usize]
-                .to_vec();
-            toks.sort_unstable();
-            toks.dedup();
-            toks.truncate(MAX_PAIR_TOKENS);
-            for (i, &x) in toks.iter().enumerate() {
-                for &y in &toks[i + 1..] {
-                    pairs.entry(pair_key(x, y)).or_default().push(a as u32);
+        // of its rare words together. Built as one sorted array of
+        // (pair, alias), in parallel.
+        let mut pairs: Vec<(u64, u32)> = ix
+            .aliases
+            .par_iter()
+            .enumerate()
+            .with_min_len(4096)
+            .fold(Vec::new, |mut out, (a, rec)| {
+                let mut toks: Vec<u32> = ix.alias_tokens
+                    [rec.tokens.0 as usize..(rec.tokens.0 + rec.tokens.1) as usize]
+                    .to_vec();
+                toks.sort_unstable();
+                toks.dedup();
+                toks.truncate(MAX_PAIR_TOKENS);
+                for (i, &x) in toks.iter().enumerate() {
+                    for &y in &toks[i + 1..] {
+                        out.push((pair_key(x, y), a as u32));
+                    }
                 }
-            }
-        }
-        ix.pair_index.reserve(pairs.len());
-        for (k, v) in pairs {
-            ix.pair_index
-                .insert(k, (ix.pair_post.len() as u32, v.len() as u32));
-            ix.pair_post.extend_from_slice(&v);
-        }
+                out
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                if a.len() < b.len() {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                a.extend_from_slice(&b);
+                a
+            });
+        pairs.par_sort_unstable();
+        (ix.pair_index, ix.pair_post) = csr(&pairs);
+        drop(pairs);
         // Weights: rarer tokens weigh more, mildly (a token in every alias
         // still weighs a third of a unique one).
         ix.weight = df
@@ -505,30 +698,55 @@ impl Index {
             .map(|&d| (1.0 / (1.0 + 0.25 * f64::from(d.max(1)).ln())) as f32)
             .collect();
         // Trigram index over the vocabulary.
-        let mut grams: FxMap<u64, Vec<u32>> = FxMap::default();
-        let mut buf = Vec::new();
-        ix.grams_n = Vec::with_capacity(nv);
-        for (v, s) in ix.vocab_str.iter().enumerate() {
-            trigrams(s, &mut buf);
-            ix.grams_n.push(buf.len().min(u16::MAX as usize) as u16);
-            if ix.han[v] {
-                continue; // Chinese names match by their pinyin, not by edits
-            }
-            let len = s.chars().count();
-            for g in &buf {
-                grams.entry(gram_key(*g, len)).or_default().push(v as u32);
-            }
-        }
-        ix.gram_index.reserve(grams.len());
-        for (g, vs) in grams {
-            ix.gram_index
-                .insert(g, (ix.gram_post.len() as u32, vs.len() as u32));
-            ix.gram_post.extend_from_slice(&vs);
-        }
+        let per_token: Vec<(u16, Vec<u64>)> = ix
+            .vocab_str
+            .par_iter()
+            .zip(ix.han.par_iter())
+            .map(|(s, &han)| {
+                let mut buf = Vec::new();
+                trigrams(s, &mut buf);
+                let n = buf.len().min(u16::MAX as usize) as u16;
+                if han {
+                    return (n, Vec::new()); // Chinese names match by their pinyin, not by edits
+                }
+                let len = s.chars().count();
+                for g in &mut buf {
+                    *g = gram_key(*g, len);
+                }
+                (n, buf)
+            })
+            .collect();
+        ix.grams_n = per_token.iter().map(|p| p.0).collect();
+        let mut grams: Vec<(u64, u32)> = per_token
+            .iter()
+            .enumerate()
+            .flat_map(|(v, (_, gs))| gs.iter().map(move |&g| (g, v as u32)))
+            .collect();
+        drop(per_token);
+        grams.par_sort_unstable();
+        (ix.gram_index, ix.gram_post) = csr(&grams);
         ix.shrink();
         ix
     }
+}
 
+/// A sorted array of (key, value) as a map from key to a range of one flat
+/// array of values (values in ascending order within a key).
+fn csr(sorted: &[(u64, u32)]) -> (FxMap<u64, (u32, u32)>, Vec<u32>) {
+    let mut index = FxMap::default();
+    let mut post = Vec::with_capacity(sorted.len());
+    let mut i = 0;
+    while i < sorted.len() {
+        let k = sorted[i].0;
+        let j = i + sorted[i..].iter().take_while(|x| x.0 == k).count();
+        index.insert(k, (i as u32, (j - i) as u32));
+        post.extend(sorted[i..j].iter().map(|x| x.1));
+        i = j;
+    }
+    (index, post)
+}
+
+impl Index {
     fn shrink(&mut self) {
         self.text.shrink_to_fit();
         self.alias_tokens.shrink_to_fit();
@@ -614,8 +832,11 @@ impl Index {
     fn match_key(&self, key: &NameKey, words: Option<&mut WordCache>) -> Vec<RawHit> {
         let mut hits: Vec<RawHit> = Vec::new();
         for id in &key.identifiers {
-            if let Some(ents) = self.idents.get(id.as_str()) {
-                for &e in ents {
+            if let Some(&(s, l)) = self.ident_index.get(&fx_hash(id)) {
+                for &(e, (o, n)) in &self.ident_post[s as usize..(s + l) as usize] {
+                    if self.ident_text[o as usize..(o + n) as usize] != *id.as_str() {
+                        continue; // another identifier of the same hash
+                    }
                     hits.push(RawHit {
                         entity: e,
                         alias: AliasRef::Identifier(id.as_str().into()),
@@ -842,8 +1063,8 @@ impl Index {
         PartyHit {
             field: field.to_string(),
             text: text.to_string(),
-            id: e.id.to_string(),
-            name: e.name.to_string(),
+            id: self.entity_text[e.id.0 as usize..(e.id.0 + e.id.1) as usize].to_string(),
+            name: self.alias_text(e.first_alias).to_string(),
             list: self.lists[e.list as usize].to_string(),
             alias: match &r.alias {
                 AliasRef::Alias(a) => self.alias_text(*a).to_string(),

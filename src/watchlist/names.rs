@@ -3,7 +3,8 @@
 //! A name goes through these steps, each undoing one way the same company is
 //! written differently:
 //!
-//! 1. the crate's text normaliser ([`crate::normalize::normalize_str`]): NFKC,
+//! 1. the crate's text normaliser ([`crate::normalize::Normalized`], without
+//!    its map back to the original, one per thread): NFKC,
 //!    case folding, look-alike letters inside mixed-script words, quotes;
 //! 2. identifiers with their labels (`ИНН 7701234567`, `OGRN 1027700...`,
 //!    `USCC 91310000...`, `统一社会信用代码 ...`) are taken out of the name;
@@ -26,7 +27,9 @@
 //! The token order is not kept in the keys (sorted), so `ROMASHKA SIBIR` and
 //! `СИБИРЬ РОМАШКА` compare equal.
 
-use crate::normalize::normalize_str;
+use crate::normalize::Normalized;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -269,6 +272,24 @@ const HAN_SUFFIXES: &[&str] = &[
 /// more remain.
 const HAN_GENERIC: &[&str] = &["贸易", "进出口", "国际", "商贸"];
 
+/// Per-thread scratch of [`analyse`]: the normaliser's buffers and the
+/// skeletons of tokens already seen (a list of a million names has a few
+/// tens of thousands of distinct words).
+#[derive(Default)]
+struct Scratch {
+    norm: Normalized,
+    chars: Vec<char>,
+    skeletons: HashMap<String, String, std::hash::BuildHasherDefault<super::Fx>>,
+}
+
+/// The skeleton memo is cleared when it holds more tokens than this (a dump's
+/// party fields bring words without end).
+const SKELETON_MEMO: usize = 1 << 16;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 /// Reduces a name (a list alias or a party field) to its comparison key.
 ///
 /// ```
@@ -279,9 +300,15 @@ const HAN_GENERIC: &[&str] = &["贸易", "进出口", "国际", "商贸"];
 /// assert_eq!(a.identifiers, ["7701234567"]);
 /// ```
 pub fn analyse(text: &str) -> NameKey {
-    let folded = normalize_str(text);
+    let folded = SCRATCH.with(|s| {
+        let n = &mut s.borrow_mut().norm;
+        n.normalize_lazy(text);
+        n.as_str().to_string()
+    });
     let mut raw = String::with_capacity(folded.len());
-    let chars: Vec<char> = folded.chars().collect();
+    let mut chars = SCRATCH.with(|s| std::mem::take(&mut s.borrow_mut().chars));
+    chars.clear();
+    chars.extend(folded.chars());
     for (k, &c) in chars.iter().enumerate() {
         if matches!(c, '\'' | '`' | 'ʼ' | '’') {
             // Inside a word (`O'NEIL`, GOST's soft sign) it goes; between
@@ -316,6 +343,7 @@ pub fn analyse(text: &str) -> NameKey {
             }
         }
     }
+    SCRATCH.with(|s| s.borrow_mut().chars = chars);
     let words: Vec<&str> = raw.split_whitespace().collect();
     let mut identifiers = Vec::new();
     let mut kept: Vec<String> = Vec::new();
@@ -356,13 +384,27 @@ pub fn analyse(text: &str) -> NameKey {
         split_han(w, &mut kept);
         i += 1;
     }
-    let content: Vec<String> = kept
-        .iter()
-        .filter(|t| !legal_forms().contains(t.as_str()))
-        .cloned()
-        .collect();
-    let tokens = if content.is_empty() { kept } else { content };
-    let skeletons = tokens.iter().map(|t| skeleton(t)).collect();
+    let mut tokens = kept;
+    if tokens.iter().any(|t| !legal_forms().contains(t.as_str())) {
+        tokens.retain(|t| !legal_forms().contains(t.as_str()));
+    }
+    let skeletons = SCRATCH.with(|s| {
+        let memo = &mut s.borrow_mut().skeletons;
+        if memo.len() > SKELETON_MEMO {
+            memo.clear();
+        }
+        tokens
+            .iter()
+            .map(|t| match memo.get(t.as_str()) {
+                Some(k) => k.clone(),
+                None => {
+                    let k = skeleton(t);
+                    memo.insert(t.clone(), k.clone());
+                    k
+                }
+            })
+            .collect()
+    });
     NameKey {
         folded,
         tokens,
@@ -841,5 +883,30 @@ mod props {
             prop_assert_eq!(d == 0, a == b);
             prop_assert!(d <= a.chars().count().max(b.chars().count()));
         }
+    }
+}
+
+#[cfg(test)]
+mod lazy_oracle {
+    use crate::normalize::{normalize_str, Normalized};
+
+    /// The per-thread normaliser without its map folds names exactly as
+    /// `normalize_str` (the normaliser with its map) does.
+    #[test]
+    fn lazy_normalising_equals_the_full_normaliser_on_generated_names() {
+        let es = super::super::synth::entities(3_000, 5);
+        let mut rng = super::super::synth::Rng::new(9);
+        let mut n = Normalized::new();
+        let mut bad = Vec::new();
+        for e in &es {
+            let party = super::super::synth::true_party(&mut rng, e);
+            for s in std::iter::once(&e.name).chain(&e.aliases).chain([&party]) {
+                n.normalize_lazy(s);
+                if n.as_str() != normalize_str(s) {
+                    bad.push(format!("{s}: {} / {}", n.as_str(), normalize_str(s)));
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad[..bad.len().min(10)].join("\n"));
     }
 }

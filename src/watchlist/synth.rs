@@ -427,11 +427,19 @@ fn quote(rng: &mut Rng, s: &str) -> String {
 
 /// Generates `n` entities with distinct names (distinct after
 /// normalisation), deterministic for a seed.
+///
+/// A name already taken is drawn again. Once the word pools run short
+/// ([`BRANCH_AFTER`] names in a row already taken: only lists of more than
+/// about 100,000 entities get there), a name already taken gets a branch
+/// number as one more word instead (`ROMASHKA SIBIR 17`), as registers hold
+/// numbered companies of one name. Smaller lists are the same as without
+/// this rule.
 pub fn entities(n: usize, seed: u64) -> Vec<SynthEntity> {
     let mut rng = Rng::new(seed);
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(n);
     let mut tries = 0usize;
+    let mut taken_in_a_row = 0usize;
     while out.len() < n {
         tries += 1;
         assert!(
@@ -442,10 +450,39 @@ pub fn entities(n: usize, seed: u64) -> Vec<SynthEntity> {
         let key = analyse(&e.latin.join(" ")).skeleton_key();
         if seen.insert(key) {
             out.push(e);
+            if taken_in_a_row < BRANCH_AFTER {
+                taken_in_a_row = 0;
+            }
+            continue;
+        }
+        if taken_in_a_row < BRANCH_AFTER {
+            taken_in_a_row += 1; // at BRANCH_AFTER the pools stay short
+        }
+        if taken_in_a_row < BRANCH_AFTER {
+            continue;
+        }
+        loop {
+            let branch = (2 + rng.below(9_998)).to_string();
+            let mut latin = e.latin.clone();
+            latin.push(branch.clone());
+            if seen.insert(analyse(&latin.join(" ")).skeleton_key()) {
+                let mut b = e;
+                b.name = format!("{} {branch}", b.name);
+                for a in &mut b.aliases {
+                    *a = format!("{a} {branch}");
+                }
+                b.words.push(branch);
+                b.latin = latin;
+                out.push(b);
+                break;
+            }
         }
     }
     out
 }
+
+/// Names already taken in a row after which [`entities`] numbers names.
+pub const BRANCH_AFTER: usize = 200;
 
 fn ru_word(rng: &mut Rng) -> String {
     let p = rng.pick(RU_PREFIX);
