@@ -57,7 +57,12 @@
 
 mod columns;
 mod load;
+// Name analysis (also used by the report's party keys) and the generator of
+// test lists and dumps (examples and tests): public for them, hidden from the
+// documentation, not part of the API.
+#[doc(hidden)]
 pub mod names;
+#[doc(hidden)]
 pub mod synth;
 
 pub use columns::{find_party_columns, party_role, PartyRole, PARTY_COLUMNS};
