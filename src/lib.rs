@@ -80,6 +80,7 @@ mod error;
 pub mod eval;
 pub mod hs;
 pub mod input;
+pub mod mentions;
 pub mod normalize;
 pub mod oracle;
 pub mod output;

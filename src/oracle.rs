@@ -7,6 +7,7 @@
 
 use crate::diag::Diagnostic;
 use crate::hs;
+use crate::mentions::{self, MentionKind};
 use crate::normalize::{is_word_char, normalize_str};
 use crate::params;
 use crate::parts::{ManufacturerInfo, PartFamilyInfo};
@@ -40,6 +41,12 @@ fn compile(p: &[PatternDef]) -> Vec<Regex> {
 }
 
 fn term_occurs(text: &str, t: &TermDef) -> bool {
+    !term_starts(text, t).is_empty()
+}
+
+/// Where a term occurs (start bytes), every occurrence.
+fn term_starts(text: &str, t: &TermDef) -> Vec<usize> {
+    let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find(&t.lit) {
         let s = from + i;
@@ -50,11 +57,75 @@ fn term_occurs(text: &str, t: &TermDef) -> bool {
             .is_none_or(|c| !is_word_char(c));
         let after = text[e..].chars().next().is_none_or(|c| !is_word_char(c));
         if (!t.start_b || before) && (!t.end_b || after) {
-            return true;
+            out.push(s);
         }
         from = s + text[s..].chars().next().map_or(1, char::len_utf8);
     }
-    false
+    out
+}
+
+/// Where a pattern's matches start (group 1, as the compiled classifier
+/// reports them), leftmost first, without overlaps.
+fn pattern_starts(text: &str, re: &Regex) -> Vec<usize> {
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(0)).map(|m| m.start()))
+        .collect()
+}
+
+/// Every occurrence of `lit` in `text`, by `str::find`.
+fn occurrences(text: &str, lit: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(lit) {
+        let s = from + i;
+        out.push((s, s + lit.len()));
+        from = s + text[s..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// The mention regions of a normalised line, marker by marker with
+/// `str::find`: `(start, end, kind)` in the order the markers were opened.
+fn mention_regions(text: &str) -> Vec<(usize, usize, MentionKind)> {
+    let mut covers: Vec<(usize, usize)> = Vec::new();
+    for w in mentions::NOT_MARKERS {
+        covers.extend(occurrences(text, w));
+    }
+    let mut found = Vec::new();
+    for m in mentions::MARKERS {
+        for (s, e) in occurrences(text, m.text) {
+            if mentions::marker_bounded(text, s, e, m) {
+                found.push((s, e, m));
+                if m.lang == "zh" {
+                    covers.push((s, e));
+                }
+            }
+        }
+    }
+    let mut regions = Vec::new();
+    for (s, e, m) in found {
+        let single = m.lang == "zh" && m.text.chars().count() == 1;
+        if single
+            && covers
+                .iter()
+                .any(|&(cs, ce)| cs <= s && e <= ce && ce - cs > e - s)
+        {
+            continue;
+        }
+        if let Some(r) = mentions::region_of(text, s, e, m) {
+            regions.push(r);
+        }
+    }
+    regions
+}
+
+/// The kind of the region opened last among those holding `pos`.
+fn kind_at(regions: &[(usize, usize, MentionKind)], pos: usize) -> Option<MentionKind> {
+    regions
+        .iter()
+        .filter(|r| r.0 <= pos && pos < r.1)
+        .max_by_key(|r| (r.0, r.1, r.2 == MentionKind::Purpose))
+        .map(|r| r.2)
 }
 
 /// The boundaries are part of the regex (see `PatternDef::engine_source`),
@@ -116,6 +187,24 @@ impl NaiveClassifier {
     /// the shape [`fired`] gives a [`Screening`](crate::Screening), so the
     /// two compare directly.
     pub fn classify(&self, hs_field: Option<&str>, text: &str) -> Vec<(String, Basis)> {
+        self.classify_roles(hs_field, text).0
+    }
+
+    /// The hits and the mentions of a line, each as (rule id, basis) sorted
+    /// by id: the shapes [`fired`] and [`mentioned`] give.
+    ///
+    /// A rule is a mention when every start of its term and pattern matches
+    /// lies in a mention region; a rule that fires on its code alone
+    /// (`requires` = `hs` or `either`) then stays a hit with basis `hs`;
+    /// a mention in a `with` region is a hit (a kit part) where some other
+    /// rule is a hit (on the head text or on the code).
+    pub fn classify_roles(
+        &self,
+        hs_field: Option<&str>,
+        text: &str,
+    ) -> (Vec<(String, Basis)>, Vec<(String, Basis)>) {
+        let mut regions: Option<Vec<(usize, usize, MentionKind)>> = None;
+        let mut mentioned: Vec<(String, Basis, bool)> = Vec::new();
         let norm = normalize_str(text);
         let mut digits = hs_field.and_then(|h| hs::parse_declared(h).ok().flatten());
         if digits.is_none() {
@@ -171,7 +260,7 @@ impl NaiveClassifier {
                     .iter()
                     .any(|f| f.quantity == c.quantity && c.op.holds(f.value, c.value))
             });
-            let text_ok = has_text && (!any_given || any_ok) && all_ok && params_ok;
+            let mut text_ok = has_text && (!any_given || any_ok) && all_ok && params_ok;
             let fires = match r.requires {
                 Requires::Hs => hs_ok,
                 Requires::Text => text_ok,
@@ -185,14 +274,50 @@ impl NaiveClassifier {
                     .any(|(_, re)| pattern_occurs(&norm, re))
                 || hs_match(&r.ex_hs);
             if fires && !excluded {
+                let mut mention = None;
+                if text_ok {
+                    let mut starts: Vec<usize> = Vec::new();
+                    for t in r.any.iter().chain(r.all.iter().flatten()) {
+                        starts.extend(term_starts(&norm, t));
+                    }
+                    for re in pats {
+                        starts.extend(pattern_starts(&norm, re));
+                    }
+                    let regions = regions.get_or_insert_with(|| mention_regions(&norm));
+                    let kinds: Vec<Option<MentionKind>> =
+                        starts.iter().map(|&s| kind_at(regions, s)).collect();
+                    if !kinds.is_empty() && kinds.iter().all(Option::is_some) {
+                        mention = Some(kinds.contains(&Some(MentionKind::With)));
+                    }
+                }
+                if mention.is_some()
+                    && hs_ok
+                    && matches!(r.requires, Requires::Hs | Requires::Either)
+                {
+                    mention = None;
+                    text_ok = false;
+                }
                 let basis = match (hs_ok, text_ok) {
                     (true, true) => Basis::HsText,
                     (true, false) => Basis::Hs,
                     _ => Basis::Text,
                 };
-                out.push((r.id.clone(), basis));
+                match mention {
+                    Some(with) => mentioned.push((r.id.clone(), basis, with)),
+                    None => out.push((r.id.clone(), basis)),
+                }
             }
         }
+        let head = !out.is_empty();
+        let mut mentions = Vec::new();
+        for (id, basis, with) in mentioned {
+            if with && head {
+                out.push((id, basis));
+            } else {
+                mentions.push((id, basis));
+            }
+        }
+        mentions.sort_by(|a, b| a.0.cmp(&b.0));
         let micro_text = self.rules.iter().any(|(r, _, _)| {
             r.category == crate::types::Category::Microelectronics
                 && out.iter().any(|(id, b)| *id == r.id && *b != Basis::Hs)
@@ -204,7 +329,7 @@ impl NaiveClassifier {
             }
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
+        (out, mentions)
     }
 
     /// The part-family hits of a normalised line, family by family and
@@ -338,6 +463,18 @@ impl NaiveClassifier {
 pub fn fired(s: &crate::Screening) -> Vec<(String, Basis)> {
     let mut v: Vec<(String, Basis)> = s
         .hits
+        .iter()
+        .map(|h| (h.rule.to_string(), h.basis))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+/// The (rule id, basis) pairs of a screening's mentions, sorted by id, to
+/// compare with the second list of [`NaiveClassifier::classify_roles`].
+pub fn mentioned(s: &crate::Screening) -> Vec<(String, Basis)> {
+    let mut v: Vec<(String, Basis)> = s
+        .mentions
         .iter()
         .map(|h| (h.rule.to_string(), h.basis))
         .collect();
