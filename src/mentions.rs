@@ -145,8 +145,8 @@ pub const MARKERS: &[Marker] = &[
 ];
 
 /// Chinese words that hold a one-character marker without being one: a
-/// one-character marker inside one of these (or inside a longer marker)
-/// opens no region. `带宽` is a bandwidth, `皮带` a belt, `配件` a spare
+/// marker inside one of these, or inside a longer marker (`with` in
+/// `compatible with`, `用` in `用于`), opens no region. `带宽` is a bandwidth, `皮带` a belt, `配件` a spare
 /// part, `使用` "use", `军用` "military".
 pub const NOT_MARKERS: &[&str] = &[
     "带宽",
@@ -209,8 +209,6 @@ pub const NOT_MARKERS: &[&str] = &[
     "民用",
     "家用",
     "商用",
-    "用品",
-    "用电",
     "功用",
     "食用",
     "用量",
@@ -301,10 +299,18 @@ pub fn region_of(
     }
 }
 
+/// At most this many marker occurrences of a line (the first, by position)
+/// open regions: a hostile line of ten thousand `с` costs no more than a
+/// real one. Matches after them count as head, so the cap can only keep a
+/// hit, never hide one.
+pub const MAX_MARKERS_PER_LINE: usize = 32;
+
 struct Automaton {
     ac: AhoCorasick,
     /// Patterns `0..MARKERS.len()` are markers, the rest [`NOT_MARKERS`].
     n_markers: usize,
+    /// The longest of them, in bytes.
+    max_len: usize,
 }
 
 static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
@@ -315,6 +321,13 @@ static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
     Automaton {
         ac: AhoCorasick::new(pats).expect("the marker table builds"),
         n_markers: MARKERS.len(),
+        max_len: MARKERS
+            .iter()
+            .map(|m| m.text)
+            .chain(NOT_MARKERS.iter().copied())
+            .map(str::len)
+            .max()
+            .unwrap_or(0),
     }
 });
 
@@ -325,7 +338,9 @@ pub(crate) struct LineMentions {
     done: bool,
     /// `(start, end, kind)`, by start.
     regions: Vec<(usize, usize, MentionKind)>,
+    /// Marker occurrences `(start, end, index into MARKERS)`.
     found: Vec<(usize, usize, usize)>,
+    /// Marker and not-marker occurrences, by start.
     covers: Vec<(usize, usize)>,
 }
 
@@ -351,20 +366,21 @@ impl LineMentions {
             if !marker_bounded(text, s, e, mk) {
                 continue;
             }
-            if mk.lang == "zh" {
-                self.covers.push((s, e));
-            }
+            self.covers.push((s, e));
             self.found.push((s, e, i));
         }
+        self.found.sort_unstable();
+        self.found.truncate(MAX_MARKERS_PER_LINE);
+        self.covers.sort_unstable();
         for &(s, e, i) in &self.found {
             let mk = &MARKERS[i];
-            // A one-character Chinese marker inside a longer word or marker.
-            let single = mk.lang == "zh" && mk.text.chars().count() == 1;
-            if single
-                && self
-                    .covers
-                    .iter()
-                    .any(|&(cs, ce)| cs <= s && e <= ce && ce - cs > e - s)
+            // A marker inside a longer marker or a word that holds it: the
+            // covers that start at most `max_len` bytes before it.
+            let from = self.covers.partition_point(|c| c.0 + a.max_len < s);
+            let to = self.covers.partition_point(|c| c.0 <= s);
+            if self.covers[from..to]
+                .iter()
+                .any(|&(cs, ce)| cs <= s && e <= ce && ce - cs > e - s)
             {
                 continue;
             }
@@ -484,6 +500,17 @@ mod tests {
         assert!(regions("СТАНОК").is_empty());
         // `用` at the start or before a space has nothing to govern.
         assert!(regions("用 电池").is_empty());
+    }
+
+    #[test]
+    fn markers_past_the_cap_open_no_region() {
+        let line = "x с y, ".repeat(MAX_MARKERS_PER_LINE + 8);
+        let t = normalize_str(&line);
+        let mut m = LineMentions::default();
+        // The last `y` follows marker 40: past the cap, so it is head.
+        assert_eq!(m.kind_at(&t, t.rfind('y').unwrap()), None);
+        assert_eq!(m.kind_at(&t, t.find('y').unwrap()), Some(MentionKind::With));
+        assert_eq!(m.kind_at(&t, t.find('x').unwrap()), None);
     }
 
     #[test]

@@ -96,19 +96,17 @@ fn mention_regions(text: &str) -> Vec<(usize, usize, MentionKind)> {
         for (s, e) in occurrences(text, m.text) {
             if mentions::marker_bounded(text, s, e, m) {
                 found.push((s, e, m));
-                if m.lang == "zh" {
-                    covers.push((s, e));
-                }
+                covers.push((s, e));
             }
         }
     }
+    found.sort_by_key(|f| (f.0, f.1));
+    found.truncate(mentions::MAX_MARKERS_PER_LINE);
     let mut regions = Vec::new();
     for (s, e, m) in found {
-        let single = m.lang == "zh" && m.text.chars().count() == 1;
-        if single
-            && covers
-                .iter()
-                .any(|&(cs, ce)| cs <= s && e <= ce && ce - cs > e - s)
+        if covers
+            .iter()
+            .any(|&(cs, ce)| cs <= s && e <= ce && ce - cs > e - s)
         {
             continue;
         }
