@@ -1429,25 +1429,20 @@ impl Classifier {
                 });
                 continue;
             }
-            let mention = if text_ok {
+            // Text matches that all name a part, an accessory or a purpose
+            // (see `mentions`); a rule that fires on its code is unaffected.
+            let code_fires = hs_ok && matches!(rule.info.requires, Requires::Hs | Requires::Either);
+            let mention = if text_ok && !code_fires {
                 let norm = scratch.norm.as_str();
-                let starts = scratch.ev.iter().filter_map(|&(r, ev)| match ev {
-                    RawEv::Term { s, .. } | RawEv::Pattern { s, .. } if r == ri => Some(s as usize),
+                let spans = scratch.ev.iter().filter_map(|&(r, ev)| match ev {
+                    RawEv::Term { s, e, .. } | RawEv::Pattern { s, e, .. } if r == ri => {
+                        Some((s as usize, e as usize))
+                    }
                     _ => None,
                 });
-                scratch.mentions.only_mentioned(norm, starts)
+                scratch.mentions.only_mentioned(norm, spans)
             } else {
                 None
-            };
-            // A rule that fires on its code alone stays a hit of the code.
-            let mention = match mention {
-                Some(_)
-                    if hs_ok && matches!(rule.info.requires, Requires::Hs | Requires::Either) =>
-                {
-                    text_ok = false;
-                    None
-                }
-                m => m,
             };
             let basis = match (hs_ok, text_ok) {
                 (true, true) => Basis::HsText,

@@ -10,7 +10,7 @@
 //! words before `用`, and a region opened by a Chinese marker also ends at
 //! `的` (`用于无人机的电池`, `带热成像的无人机`: the head follows `的`).
 //!
-//! A rule whose every term and pattern match starts inside a mention region
+//! A rule whose every term and pattern match lies inside a mention region
 //! is a *mention* ([`Screening::mentions`](crate::Screening::mentions)),
 //! unless it is a kit part: see DESIGN.md, "Why are some matches only
 //! mentions?", for the decision table.
@@ -393,39 +393,51 @@ impl LineMentions {
             .sort_by_key(|r| (r.0, r.1, r.2 == MentionKind::Purpose));
     }
 
-    /// The kind of the mention region that `pos` lies in (the one opened
-    /// last, where several hold it), or `None` where `pos` is in the head.
-    pub(crate) fn kind_at(&mut self, text: &str, pos: usize) -> Option<MentionKind> {
+    /// The kind of the mention region that holds the match `s..e` whole
+    /// (the one opened last, where several do), or `None` where the match
+    /// is in the head or reaches out of every region (a term that holds
+    /// its marker, `с чпу`, `万用表`).
+    pub(crate) fn kind_of(&mut self, text: &str, s: usize, e: usize) -> Option<MentionKind> {
         if !self.done {
             self.compute(text);
         }
-        self.regions
-            .iter()
-            .filter(|r| r.0 <= pos && pos < r.1)
-            .next_back()
-            .map(|r| r.2)
+        kind_of(&self.regions, s, e)
     }
 
-    /// For a rule's match starts: `None` when one lies in the head (the
-    /// rule names the goods), else `Some(true)` when one lies in a `With`
-    /// region, `Some(false)` when all lie in `Purpose` regions. Also `None`
-    /// for no starts at all.
+    /// For a rule's matches: `None` when one is in the head (the rule names
+    /// the goods), else `Some(true)` when one lies in a `With` region,
+    /// `Some(false)` when all lie in `Purpose` regions. Also `None` for no
+    /// matches at all.
     pub(crate) fn only_mentioned(
         &mut self,
         text: &str,
-        starts: impl Iterator<Item = usize>,
+        spans: impl Iterator<Item = (usize, usize)>,
     ) -> Option<bool> {
         let mut with = false;
         let mut any = false;
-        for s in starts {
+        for (s, e) in spans {
             any = true;
-            match self.kind_at(text, s)? {
+            match self.kind_of(text, s, e)? {
                 MentionKind::With => with = true,
                 MentionKind::Purpose => {}
             }
         }
         any.then_some(with)
     }
+}
+
+/// The kind of the region, among `regions` (sorted by start, end, then
+/// purpose last), that holds `s..e` whole and was opened last.
+pub(crate) fn kind_of(
+    regions: &[(usize, usize, MentionKind)],
+    s: usize,
+    e: usize,
+) -> Option<MentionKind> {
+    regions
+        .iter()
+        .filter(|r| r.0 <= s && e <= r.1)
+        .next_back()
+        .map(|r| r.2)
 }
 
 /// Splits the rules whose text matches are all mentions into kit parts
@@ -508,25 +520,39 @@ mod tests {
         let t = normalize_str(&line);
         let mut m = LineMentions::default();
         // The last `y` follows marker 40: past the cap, so it is head.
-        assert_eq!(m.kind_at(&t, t.rfind('y').unwrap()), None);
-        assert_eq!(m.kind_at(&t, t.find('y').unwrap()), Some(MentionKind::With));
-        assert_eq!(m.kind_at(&t, t.find('x').unwrap()), None);
-    }
-
-    #[test]
-    fn kind_at_takes_the_latest_region() {
-        let t = normalize_str("chassis with bays for switches");
-        let mut m = LineMentions::default();
+        assert_eq!(m.kind_of(&t, t.rfind('y').unwrap(), t.len() - 2), None);
         assert_eq!(
-            m.kind_at(&t, t.find("bays").unwrap()),
+            m.kind_of(&t, t.find('y').unwrap(), t.find('y').unwrap() + 1),
             Some(MentionKind::With)
         );
         assert_eq!(
-            m.kind_at(&t, t.find("switches").unwrap()),
-            Some(MentionKind::Purpose)
+            m.kind_of(&t, t.find('x').unwrap(), t.find('x').unwrap() + 1),
+            None
         );
-        assert_eq!(m.kind_at(&t, 0), None);
-        assert_eq!(m.only_mentioned(&t, [0, 20].into_iter()), None);
+    }
+
+    #[test]
+    fn kind_of_takes_the_latest_region() {
+        let t = normalize_str("chassis with bays for switches");
+        let mut m = LineMentions::default();
+        let at = |w: &str| (t.find(w).unwrap(), t.find(w).unwrap() + w.len());
+        let (s, e) = at("bays");
+        assert_eq!(m.kind_of(&t, s, e), Some(MentionKind::With));
+        let (s, e) = at("switches");
+        assert_eq!(m.kind_of(&t, s, e), Some(MentionKind::Purpose));
+        assert_eq!(m.kind_of(&t, 0, 7), None);
+        // A match that holds its marker reaches out of the region.
+        let (s, _) = at("with");
+        assert_eq!(m.kind_of(&t, s, s + 9), None);
+        assert_eq!(m.only_mentioned(&t, [(0, 7), at("bays")].into_iter()), None);
+        assert_eq!(
+            m.only_mentioned(&t, [at("bays"), at("switches")].into_iter()),
+            Some(true)
+        );
+        assert_eq!(
+            m.only_mentioned(&t, [at("switches")].into_iter()),
+            Some(false)
+        );
         assert_eq!(m.only_mentioned(&t, std::iter::empty()), None);
     }
 }

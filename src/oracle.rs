@@ -44,8 +44,8 @@ fn term_occurs(text: &str, t: &TermDef) -> bool {
     !term_starts(text, t).is_empty()
 }
 
-/// Where a term occurs (start bytes), every occurrence.
-fn term_starts(text: &str, t: &TermDef) -> Vec<usize> {
+/// Where a term occurs (start and end bytes), every occurrence.
+fn term_starts(text: &str, t: &TermDef) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find(&t.lit) {
@@ -57,18 +57,18 @@ fn term_starts(text: &str, t: &TermDef) -> Vec<usize> {
             .is_none_or(|c| !is_word_char(c));
         let after = text[e..].chars().next().is_none_or(|c| !is_word_char(c));
         if (!t.start_b || before) && (!t.end_b || after) {
-            out.push(s);
+            out.push((s, e));
         }
         from = s + text[s..].chars().next().map_or(1, char::len_utf8);
     }
     out
 }
 
-/// Where a pattern's matches start (group 1, as the compiled classifier
-/// reports them), leftmost first, without overlaps.
-fn pattern_starts(text: &str, re: &Regex) -> Vec<usize> {
+/// Where a pattern matches (group 1, as the compiled classifier reports
+/// it), leftmost first, without overlaps.
+fn pattern_starts(text: &str, re: &Regex) -> Vec<(usize, usize)> {
     re.captures_iter(text)
-        .filter_map(|c| c.get(1).or_else(|| c.get(0)).map(|m| m.start()))
+        .filter_map(|c| c.get(1).or_else(|| c.get(0)).map(|m| (m.start(), m.end())))
         .collect()
 }
 
@@ -117,11 +117,11 @@ fn mention_regions(text: &str) -> Vec<(usize, usize, MentionKind)> {
     regions
 }
 
-/// The kind of the region opened last among those holding `pos`.
-fn kind_at(regions: &[(usize, usize, MentionKind)], pos: usize) -> Option<MentionKind> {
+/// The kind of the region opened last among those holding `s..e` whole.
+fn kind_of(regions: &[(usize, usize, MentionKind)], s: usize, e: usize) -> Option<MentionKind> {
     regions
         .iter()
-        .filter(|r| r.0 <= pos && pos < r.1)
+        .filter(|r| r.0 <= s && e <= r.1)
         .max_by_key(|r| (r.0, r.1, r.2 == MentionKind::Purpose))
         .map(|r| r.2)
 }
@@ -191,10 +191,9 @@ impl NaiveClassifier {
     /// The hits and the mentions of a line, each as (rule id, basis) sorted
     /// by id: the shapes [`fired`] and [`mentioned`] give.
     ///
-    /// A rule is a mention when every start of its term and pattern matches
-    /// lies in a mention region; a rule that fires on its code alone
-    /// (`requires` = `hs` or `either`) then stays a hit with basis `hs`;
-    /// a mention in a `with` region is a hit (a kit part) where some other
+    /// A rule that does not fire on its code alone (`requires` = `hs` or
+    /// `either` with a matching code) is a mention when each of its term
+    /// and pattern matches lies whole in a mention region; a mention in a `with` region is a hit (a kit part) where some other
     /// rule is a hit (on the head text or on the code).
     pub fn classify_roles(
         &self,
@@ -258,7 +257,7 @@ impl NaiveClassifier {
                     .iter()
                     .any(|f| f.quantity == c.quantity && c.op.holds(f.value, c.value))
             });
-            let mut text_ok = has_text && (!any_given || any_ok) && all_ok && params_ok;
+            let text_ok = has_text && (!any_given || any_ok) && all_ok && params_ok;
             let fires = match r.requires {
                 Requires::Hs => hs_ok,
                 Requires::Text => text_ok,
@@ -273,8 +272,9 @@ impl NaiveClassifier {
                 || hs_match(&r.ex_hs);
             if fires && !excluded {
                 let mut mention = None;
-                if text_ok {
-                    let mut starts: Vec<usize> = Vec::new();
+                let code_fires = hs_ok && matches!(r.requires, Requires::Hs | Requires::Either);
+                if text_ok && !code_fires {
+                    let mut starts: Vec<(usize, usize)> = Vec::new();
                     for t in r.any.iter().chain(r.all.iter().flatten()) {
                         starts.extend(term_starts(&norm, t));
                     }
@@ -282,18 +282,13 @@ impl NaiveClassifier {
                         starts.extend(pattern_starts(&norm, re));
                     }
                     let regions = regions.get_or_insert_with(|| mention_regions(&norm));
-                    let kinds: Vec<Option<MentionKind>> =
-                        starts.iter().map(|&s| kind_at(regions, s)).collect();
+                    let kinds: Vec<Option<MentionKind>> = starts
+                        .iter()
+                        .map(|&(s, e)| kind_of(regions, s, e))
+                        .collect();
                     if !kinds.is_empty() && kinds.iter().all(Option::is_some) {
                         mention = Some(kinds.contains(&Some(MentionKind::With)));
                     }
-                }
-                if mention.is_some()
-                    && hs_ok
-                    && matches!(r.requires, Requires::Hs | Requires::Either)
-                {
-                    mention = None;
-                    text_ok = false;
                 }
                 let basis = match (hs_ok, text_ok) {
                     (true, true) => Basis::HsText,
