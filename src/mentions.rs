@@ -433,11 +433,7 @@ pub(crate) fn kind_of(
     s: usize,
     e: usize,
 ) -> Option<MentionKind> {
-    regions
-        .iter()
-        .filter(|r| r.0 <= s && e <= r.1)
-        .next_back()
-        .map(|r| r.2)
+    regions.iter().rfind(|r| r.0 <= s && e <= r.1).map(|r| r.2)
 }
 
 /// Splits the rules whose text matches are all mentions into kit parts

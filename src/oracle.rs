@@ -16,6 +16,10 @@ use crate::types::{Basis, Requires};
 use crate::RuleSources;
 use regex::{Regex, RegexBuilder};
 
+/// (rule id, basis) pairs sorted by id: what [`fired`] and [`mentioned`]
+/// give a [`Screening`](crate::Screening).
+pub type Fired = Vec<(String, Basis)>;
+
 /// The naive classifier.
 pub struct NaiveClassifier {
     rules: Vec<(RuleDef, Vec<Regex>, Vec<Regex>)>,
@@ -195,11 +199,7 @@ impl NaiveClassifier {
     /// `either` with a matching code) is a mention when each of its term
     /// and pattern matches lies whole in a mention region; a mention in a `with` region is a hit (a kit part) where some other
     /// rule is a hit (on the head text or on the code).
-    pub fn classify_roles(
-        &self,
-        hs_field: Option<&str>,
-        text: &str,
-    ) -> (Vec<(String, Basis)>, Vec<(String, Basis)>) {
+    pub fn classify_roles(&self, hs_field: Option<&str>, text: &str) -> (Fired, Fired) {
         let mut regions: Option<Vec<(usize, usize, MentionKind)>> = None;
         let mut mentioned: Vec<(String, Basis, bool)> = Vec::new();
         let norm = normalize_str(text);
