@@ -44,6 +44,7 @@
 //! | `dualuse_parts` | `List<Utf8>` | the part numbers found in the description, as written |
 //! | `dualuse_manufacturers` | `List<Utf8>` | the canonical ids of the manufacturers named |
 //! | `dualuse_hits_json` | `Utf8` | JSON array of the hits with their evidence, as `hits` in `dualuse classify --format jsonl` |
+//! | `dualuse_mentions_json` | `Utf8` | JSON array of the mentions (rules whose text match rests only on a part, an accessory or a purpose named after `for`, `with`, `для`...), as `mentions` in JSON Lines; `[]` when none |
 //! | `dualuse_rules_hash` | `Utf8` | [`Classifier::hash`]: which rule sets screened the row |
 //!
 //! The list items are named `item` and nullable (Arrow's default), though
@@ -85,7 +86,7 @@
 //! [`classify_record_batch_parallel`]: crate::arrow::classify_record_batch_parallel
 //! [`result_schema`]: crate::arrow::result_schema
 
-use crate::output::{HitsOut, Record};
+use crate::output::{HitsOut, MentionsOut, Record};
 use crate::{batch, Classifier, Scratch, Screening};
 use arrow_array::builder::{BooleanBuilder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
@@ -95,7 +96,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The names of the result columns, in order.
-pub const RESULT_COLUMNS: [&str; 16] = [
+pub const RESULT_COLUMNS: [&str; 17] = [
     "dualuse_hs",
     "dualuse_hs_error",
     "dualuse_hs_source",
@@ -111,6 +112,7 @@ pub const RESULT_COLUMNS: [&str; 16] = [
     "dualuse_parts",
     "dualuse_manufacturers",
     "dualuse_hits_json",
+    "dualuse_mentions_json",
     "dualuse_rules_hash",
 ];
 
@@ -245,6 +247,7 @@ struct Columns<'c> {
     parts: ListBuilder<StringBuilder>,
     manufacturers: ListBuilder<StringBuilder>,
     hits_json: StringBuilder,
+    mentions_json: StringBuilder,
     rules_hash: StringBuilder,
     json: Vec<u8>,
 }
@@ -270,6 +273,7 @@ impl<'c> Columns<'c> {
             parts: l(),
             manufacturers: l(),
             hits_json: s(),
+            mentions_json: s(),
             rules_hash: StringBuilder::with_capacity(rows, rows * clf.hash().len()),
             json: Vec::new(),
         }
@@ -286,6 +290,7 @@ impl<'c> Columns<'c> {
                 l.append_null();
             }
             self.hits_json.append_null();
+            self.mentions_json.append_null();
             self.rules_hash.append_null();
             return;
         };
@@ -332,6 +337,14 @@ impl<'c> Columns<'c> {
             self.hits_json
                 .append_value(std::str::from_utf8(&self.json).expect("JSON is UTF-8"));
         }
+        if r.mentions.is_empty() {
+            self.mentions_json.append_value("[]");
+        } else {
+            self.json.clear();
+            serde_json::to_writer(&mut self.json, &MentionsOut(&rec)).expect("mentions serialise");
+            self.mentions_json
+                .append_value(std::str::from_utf8(&self.json).expect("JSON is UTF-8"));
+        }
         self.rules_hash.append_value(self.clf.hash());
     }
 
@@ -366,6 +379,7 @@ impl<'c> Columns<'c> {
             Arc::new(self.parts.finish()),
             Arc::new(self.manufacturers.finish()),
             Arc::new(self.hits_json.finish()),
+            Arc::new(self.mentions_json.finish()),
             Arc::new(self.rules_hash.finish()),
         ];
         RecordBatch::try_new(result_schema(self.clf), columns)
@@ -615,6 +629,9 @@ mod tests {
             let json: serde_json::Value =
                 serde_json::from_str(&text(out, "dualuse_hits_json", i).unwrap()).unwrap();
             assert_eq!(json, serde_json::to_value(&r.hits).unwrap());
+            let json: serde_json::Value =
+                serde_json::from_str(&text(out, "dualuse_mentions_json", i).unwrap()).unwrap();
+            assert_eq!(json, serde_json::to_value(&r.mentions).unwrap());
             assert_eq!(
                 text(out, "dualuse_rules_hash", i).as_deref(),
                 Some(clf().hash())
@@ -641,6 +658,10 @@ mod tests {
         assert_eq!(text(&out, "dualuse_hs_source", 2).as_deref(), Some("none"));
         assert!(text(&out, "dualuse_hs_error", 6).is_some());
         assert_eq!(text(&out, "dualuse_hits_json", 1).as_deref(), Some("[]"));
+        assert_eq!(
+            text(&out, "dualuse_mentions_json", 1).as_deref(),
+            Some("[]")
+        );
     }
 
     #[test]

@@ -876,6 +876,8 @@ pub struct Scratch {
     near: Option<Vec<NearMiss>>,
     /// Parts and manufacturers found on the current line.
     line_parts: crate::parts::LineParts,
+    /// The mention regions of the current line, computed on demand.
+    mentions: crate::mentions::LineMentions,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -1029,6 +1031,7 @@ impl Classifier {
             join_buf: String::new(),
             near: None,
             line_parts: Default::default(),
+            mentions: Default::default(),
         }
     }
 
@@ -1253,7 +1256,7 @@ impl Classifier {
                 e.end = Some(end - starts[c]);
             }
         };
-        for h in &mut r.hits {
+        for h in r.hits.iter_mut().chain(&mut r.mentions) {
             h.evidence.iter_mut().for_each(fix);
         }
         for v in &mut r.vetoed {
@@ -1296,6 +1299,7 @@ impl Classifier {
         scratch.triggered.clear();
         scratch.trig_at.clear();
         scratch.params = None;
+        scratch.mentions.clear();
         scratch.norm.normalize_lazy(text);
 
         scratch.line_parts.clear_matches();
@@ -1372,6 +1376,8 @@ impl Classifier {
         scratch.touched.sort_unstable();
         let mut hits = Vec::new();
         let mut vetoed = Vec::new();
+        // Rules whose text matches are all mentions: (hit, a `with` region).
+        let mut mentioned: Vec<(Hit, bool)> = Vec::new();
         let touched = std::mem::take(&mut scratch.touched);
         for &ri in &touched {
             let rule = &inner.rules[ri as usize];
@@ -1423,6 +1429,21 @@ impl Classifier {
                 });
                 continue;
             }
+            // Text matches that all name a part, an accessory or a purpose
+            // (see `mentions`); a rule that fires on its code is unaffected.
+            let code_fires = hs_ok && matches!(rule.info.requires, Requires::Hs | Requires::Either);
+            let mention = if text_ok && !code_fires {
+                let norm = scratch.norm.as_str();
+                let spans = scratch.ev.iter().filter_map(|&(r, ev)| match ev {
+                    RawEv::Term { s, e, .. } | RawEv::Pattern { s, e, .. } if r == ri => {
+                        Some((s as usize, e as usize))
+                    }
+                    _ => None,
+                });
+                scratch.mentions.only_mentioned(norm, spans)
+            } else {
+                None
+            };
             let basis = match (hs_ok, text_ok) {
                 (true, true) => Basis::HsText,
                 (true, false) => Basis::Hs,
@@ -1456,7 +1477,7 @@ impl Classifier {
                     evidence.push(self.evidence(scratch, ri, ev, &digits, source, &in_text));
                 }
             }
-            hits.push(Hit {
+            let hit = Hit {
                 rule: rule.info.id.clone(),
                 ruleset: rule.info.ruleset.clone(),
                 category: rule.info.category,
@@ -1464,9 +1485,14 @@ impl Classifier {
                 references: rule.info.references.clone(),
                 basis,
                 evidence,
-            });
+            };
+            match mention {
+                Some(with) => mentioned.push((hit, with)),
+                None => hits.push(hit),
+            }
         }
         scratch.touched = touched;
+        let mentions = crate::mentions::resolve(&mut hits, mentioned);
         let (parts, manufacturers, part_misdeclarations) =
             self.part_results(scratch, text, &digits, &mut hits);
         hits.sort_by_key(|h| std::cmp::Reverse(h.severity));
@@ -1528,6 +1554,7 @@ impl Classifier {
                 in_text,
             },
             hits,
+            mentions,
             categories,
             misdeclarations,
             vetoed,
@@ -2145,7 +2172,7 @@ impl Classifier {
                 }
             }
         };
-        for h in &mut r.hits {
+        for h in r.hits.iter_mut().chain(&mut r.mentions) {
             h.evidence.iter_mut().for_each(fill);
         }
         for v in &mut r.vetoed {

@@ -1127,6 +1127,18 @@ fn explain(a: ExplainArgs) -> Result<i32, CliError> {
             writeln!(o, "      {}", describe_evidence(e, &line.names)).map_err(&w)?;
         }
     }
+    for h in &r.mentions {
+        writeln!(
+            o,
+            "\n  mention: {} ({}) named only as a part, accessory or purpose (not flagged)  basis={}",
+            h.rule, h.category, h.basis
+        )
+        .map_err(&w)?;
+        writeln!(o, "      {}", title(&h.rule)).map_err(&w)?;
+        for e in &h.evidence {
+            writeln!(o, "      {}", describe_evidence(e, &line.names)).map_err(&w)?;
+        }
+    }
     for v in &r.vetoed {
         writeln!(
             o,
@@ -1184,7 +1196,7 @@ fn explain(a: ExplainArgs) -> Result<i32, CliError> {
             .map_err(&w)?;
         }
     }
-    if r.hits.is_empty() && r.vetoed.is_empty() && near.is_empty() {
+    if r.hits.is_empty() && r.mentions.is_empty() && r.vetoed.is_empty() && near.is_empty() {
         writeln!(
             o,
             "\n  no rule came close: no term, pattern or code prefix of any rule matched"

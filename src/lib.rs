@@ -79,6 +79,7 @@ pub mod diag;
 mod error;
 pub mod hs;
 pub mod input;
+mod mentions;
 // What only the tests, benches and fuzz targets use: public so that they
 // can reach it, hidden from the documentation, and outside the stable API.
 #[doc(hidden)]

@@ -7,6 +7,7 @@
 
 use crate::diag::Diagnostic;
 use crate::hs;
+use crate::mentions::{self, MentionKind};
 use crate::normalize::{is_word_char, normalize_str};
 use crate::params;
 use crate::parts::{ManufacturerInfo, PartFamilyInfo};
@@ -14,6 +15,10 @@ use crate::rules::{self, PatternDef, RuleDef, TermDef};
 use crate::types::{Basis, Requires};
 use crate::RuleSources;
 use regex::{Regex, RegexBuilder};
+
+/// (rule id, basis) pairs sorted by id: what [`fired`] and [`mentioned`]
+/// give a [`Screening`](crate::Screening).
+pub type Fired = Vec<(String, Basis)>;
 
 /// The naive classifier.
 pub struct NaiveClassifier {
@@ -40,6 +45,12 @@ fn compile(p: &[PatternDef]) -> Vec<Regex> {
 }
 
 fn term_occurs(text: &str, t: &TermDef) -> bool {
+    !term_starts(text, t).is_empty()
+}
+
+/// Where a term occurs (start and end bytes), every occurrence.
+fn term_starts(text: &str, t: &TermDef) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find(&t.lit) {
         let s = from + i;
@@ -50,11 +61,73 @@ fn term_occurs(text: &str, t: &TermDef) -> bool {
             .is_none_or(|c| !is_word_char(c));
         let after = text[e..].chars().next().is_none_or(|c| !is_word_char(c));
         if (!t.start_b || before) && (!t.end_b || after) {
-            return true;
+            out.push((s, e));
         }
         from = s + text[s..].chars().next().map_or(1, char::len_utf8);
     }
-    false
+    out
+}
+
+/// Where a pattern matches (group 1, as the compiled classifier reports
+/// it), leftmost first, without overlaps.
+fn pattern_starts(text: &str, re: &Regex) -> Vec<(usize, usize)> {
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(0)).map(|m| (m.start(), m.end())))
+        .collect()
+}
+
+/// Every occurrence of `lit` in `text`, by `str::find`.
+fn occurrences(text: &str, lit: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(lit) {
+        let s = from + i;
+        out.push((s, s + lit.len()));
+        from = s + text[s..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// The mention regions of a normalised line, marker by marker with
+/// `str::find`: `(start, end, kind)` in the order the markers were opened.
+fn mention_regions(text: &str) -> Vec<(usize, usize, MentionKind)> {
+    let mut covers: Vec<(usize, usize)> = Vec::new();
+    for w in mentions::NOT_MARKERS {
+        covers.extend(occurrences(text, w));
+    }
+    let mut found = Vec::new();
+    for m in mentions::MARKERS {
+        for (s, e) in occurrences(text, m.text) {
+            if mentions::marker_bounded(text, s, e, m) {
+                found.push((s, e, m));
+                covers.push((s, e));
+            }
+        }
+    }
+    found.sort_by_key(|f| (f.0, f.1));
+    found.truncate(mentions::MAX_MARKERS_PER_LINE);
+    let mut regions = Vec::new();
+    for (s, e, m) in found {
+        if covers
+            .iter()
+            .any(|&(cs, ce)| cs <= s && e <= ce && ce - cs > e - s)
+        {
+            continue;
+        }
+        if let Some(r) = mentions::region_of(text, s, e, m) {
+            regions.push(r);
+        }
+    }
+    regions
+}
+
+/// The kind of the region opened last among those holding `s..e` whole.
+fn kind_of(regions: &[(usize, usize, MentionKind)], s: usize, e: usize) -> Option<MentionKind> {
+    regions
+        .iter()
+        .filter(|r| r.0 <= s && e <= r.1)
+        .max_by_key(|r| (r.0, r.1, r.2 == MentionKind::Purpose))
+        .map(|r| r.2)
 }
 
 /// The boundaries are part of the regex (see `PatternDef::engine_source`),
@@ -116,6 +189,19 @@ impl NaiveClassifier {
     /// the shape [`fired`] gives a [`Screening`](crate::Screening), so the
     /// two compare directly.
     pub fn classify(&self, hs_field: Option<&str>, text: &str) -> Vec<(String, Basis)> {
+        self.classify_roles(hs_field, text).0
+    }
+
+    /// The hits and the mentions of a line, each as (rule id, basis) sorted
+    /// by id: the shapes [`fired`] and [`mentioned`] give.
+    ///
+    /// A rule that does not fire on its code alone (`requires` = `hs` or
+    /// `either` with a matching code) is a mention when each of its term
+    /// and pattern matches lies whole in a mention region; a mention in a `with` region is a hit (a kit part) where some other
+    /// rule is a hit (on the head text or on the code).
+    pub fn classify_roles(&self, hs_field: Option<&str>, text: &str) -> (Fired, Fired) {
+        let mut regions: Option<Vec<(usize, usize, MentionKind)>> = None;
+        let mut mentioned: Vec<(String, Basis, bool)> = Vec::new();
         let norm = normalize_str(text);
         let mut digits = hs_field.and_then(|h| hs::parse_declared(h).ok().flatten());
         if digits.is_none() {
@@ -185,14 +271,46 @@ impl NaiveClassifier {
                     .any(|(_, re)| pattern_occurs(&norm, re))
                 || hs_match(&r.ex_hs);
             if fires && !excluded {
+                let mut mention = None;
+                let code_fires = hs_ok && matches!(r.requires, Requires::Hs | Requires::Either);
+                if text_ok && !code_fires {
+                    let mut starts: Vec<(usize, usize)> = Vec::new();
+                    for t in r.any.iter().chain(r.all.iter().flatten()) {
+                        starts.extend(term_starts(&norm, t));
+                    }
+                    for re in pats {
+                        starts.extend(pattern_starts(&norm, re));
+                    }
+                    let regions = regions.get_or_insert_with(|| mention_regions(&norm));
+                    let kinds: Vec<Option<MentionKind>> = starts
+                        .iter()
+                        .map(|&(s, e)| kind_of(regions, s, e))
+                        .collect();
+                    if !kinds.is_empty() && kinds.iter().all(Option::is_some) {
+                        mention = Some(kinds.contains(&Some(MentionKind::With)));
+                    }
+                }
                 let basis = match (hs_ok, text_ok) {
                     (true, true) => Basis::HsText,
                     (true, false) => Basis::Hs,
                     _ => Basis::Text,
                 };
-                out.push((r.id.clone(), basis));
+                match mention {
+                    Some(with) => mentioned.push((r.id.clone(), basis, with)),
+                    None => out.push((r.id.clone(), basis)),
+                }
             }
         }
+        let head = !out.is_empty();
+        let mut mentions = Vec::new();
+        for (id, basis, with) in mentioned {
+            if with && head {
+                out.push((id, basis));
+            } else {
+                mentions.push((id, basis));
+            }
+        }
+        mentions.sort_by(|a, b| a.0.cmp(&b.0));
         let micro_text = self.rules.iter().any(|(r, _, _)| {
             r.category == crate::types::Category::Microelectronics
                 && out.iter().any(|(id, b)| *id == r.id && *b != Basis::Hs)
@@ -204,7 +322,7 @@ impl NaiveClassifier {
             }
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
+        (out, mentions)
     }
 
     /// The part-family hits of a normalised line, family by family and
@@ -338,6 +456,18 @@ impl NaiveClassifier {
 pub fn fired(s: &crate::Screening) -> Vec<(String, Basis)> {
     let mut v: Vec<(String, Basis)> = s
         .hits
+        .iter()
+        .map(|h| (h.rule.to_string(), h.basis))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+/// The (rule id, basis) pairs of a screening's mentions, sorted by id, to
+/// compare with the second list of [`NaiveClassifier::classify_roles`].
+pub fn mentioned(s: &crate::Screening) -> Vec<(String, Basis)> {
+    let mut v: Vec<(String, Basis)> = s
+        .mentions
         .iter()
         .map(|h| (h.rule.to_string(), h.basis))
         .collect();

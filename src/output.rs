@@ -464,9 +464,27 @@ pub struct HitsOut<'r, 'a>(pub &'r Record<'a>);
 
 impl Serialize for HitsOut<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        HitList(self.0, &self.0.result.hits).serialize(s)
+    }
+}
+
+/// The mentions of a record in their JSON shape (as in JSON Lines
+/// `mentions`: the shape of `hits`).
+pub struct MentionsOut<'r, 'a>(pub &'r Record<'a>);
+
+impl Serialize for MentionsOut<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        HitList(self.0, &self.0.result.mentions).serialize(s)
+    }
+}
+
+struct HitList<'r, 'a>(&'r Record<'a>, &'r [Hit]);
+
+impl Serialize for HitList<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let rec = self.0;
-        let mut seq = s.serialize_seq(Some(rec.result.hits.len()))?;
-        for h in &rec.result.hits {
+        let mut seq = s.serialize_seq(Some(self.1.len()))?;
+        for h in self.1 {
             seq.serialize_element(&HitOut { rec, h })?;
         }
         seq.end()
@@ -603,6 +621,9 @@ impl Serialize for Record<'_> {
         m.serialize_entry("max_severity", &self.max_severity())?;
         m.serialize_entry("categories", &r.categories)?;
         m.serialize_entry("hits", &HitsOut(self))?;
+        if !r.mentions.is_empty() {
+            m.serialize_entry("mentions", &MentionsOut(self))?;
+        }
         m.serialize_entry("parts", &PartsOut(self))?;
         m.serialize_entry("manufacturers", &r.manufacturers)?;
         if !r.misdeclarations.is_empty() {

@@ -212,6 +212,13 @@ pub struct Screening {
     pub hs: HsInfo,
     /// Rules that fired, most severe first.
     pub hits: Vec<Hit>,
+    /// Rules whose text match rests only on a *mention*: words after a
+    /// marker such as `for`, `with`, `для`, `用于` that name a part, an
+    /// accessory or a purpose of the goods, not the goods (see
+    /// [`mentions`](crate::mentions)). Same shape as `hits`, most severe
+    /// first; they do not make the line flagged, add no category and raise
+    /// no misdeclaration.
+    pub mentions: Vec<Hit>,
     /// The categories of the hits, in the order of `docs/categories.md`, without repeats.
     pub categories: Vec<Category>,
     /// Misdeclaration signals.

@@ -299,3 +299,71 @@ fn compressed_input_is_recognised_by_content() {
         );
     }
 }
+
+#[test]
+fn mentions_are_written_and_explained_but_do_not_flag() {
+    use std::io::Write;
+    let input = "hs_code,description\n3926909709,PLASTIC BRACKET FOR WIFI ROUTER\n8806220000,DRONE WITH THERMAL CAMERA 640X512\n";
+    let mut child = bin()
+        .args(["classify", "-", "--format", "jsonl", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let rows: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v.get("row").is_some())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    // The bracket: a mention of router rules, not flagged, no category.
+    assert_eq!(rows[0]["flagged"], false);
+    assert_eq!(rows[0]["hits"].as_array().unwrap().len(), 0);
+    assert_eq!(rows[0]["categories"].as_array().unwrap().len(), 0);
+    let m = rows[0]["mentions"].as_array().unwrap();
+    assert!(!m.is_empty());
+    for h in m {
+        assert_eq!(h["category"], "communications");
+        let ev = h["evidence"].as_array().unwrap();
+        assert!(
+            ev.iter()
+                .any(|e| e["text"].as_str().unwrap().ends_with("ROUTER")),
+            "{h}"
+        );
+    }
+    // The drone with a thermal camera: a kit, both hits, no `mentions` key.
+    assert_eq!(rows[1]["flagged"], true);
+    assert!(rows[1].get("mentions").is_none());
+    let cats: Vec<&str> = rows[1]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert!(
+        cats.contains(&"uav") && cats.contains(&"optics"),
+        "{cats:?}"
+    );
+    // Exit status 1: the second row is flagged, the first is not.
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = run(&[
+        "explain",
+        "--hs",
+        "3926909709",
+        "PLASTIC BRACKET FOR WIFI ROUTER",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let o = text(&out.stdout);
+    assert!(o.contains("result: not flagged"), "{o}");
+    assert!(o.contains("mention: communications."), "{o}");
+    assert!(o.contains("ROUTER\" at bytes"), "{o}");
+}

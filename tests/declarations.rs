@@ -9,7 +9,12 @@
 //! - `vetoes.csv`: exclusions that must not hide listed goods (drones
 //!   declared as toys with capability signals, components "consisting of"
 //!   their own parts), and the look-alikes those exclusions exist for;
-//! - `kits.csv`: lines naming two goods keep both categories.
+//! - `kits.csv`: lines naming two goods keep both categories;
+//! - `mentions.csv`: a part, an accessory or a purpose named after `for`,
+//!   `with`, `для`, `с`, `für`, `mit`, `用于`, `X用Y`... is a mention, not
+//!   the goods (its extra column `mentioned` lists the categories that must
+//!   be reported under `mentions`), while a listed part on listed goods (a
+//!   kit) stays a hit.
 //!
 //! Every line's text-based categories (hits with basis `text` or `hs+text`)
 //! must equal its `expected` column; lines noted `WRONG CODE` must also carry
@@ -133,4 +138,52 @@ fn exclusions_do_not_hide_listed_goods() {
 #[test]
 fn kits_keep_both_categories() {
     check("kits.csv", 12, 3);
+}
+
+#[test]
+fn mentions_are_not_the_goods() {
+    check("mentions.csv", 12, 20);
+    let clf = Classifier::builtin().expect("built-in rules compile");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/declarations/mentions.csv");
+    let mut rdr = csv::Reader::from_path(&path).expect("mentions.csv");
+    let mut failures = Vec::new();
+    for rec in rdr.deserialize::<std::collections::HashMap<String, String>>() {
+        let rec = rec.expect("a row");
+        let hs = Some(rec["hs_code"].as_str()).filter(|h| !h.is_empty());
+        let s = clf.classify(hs, &rec["description"]);
+        let want: BTreeSet<Category> = rec["mentioned"]
+            .split('|')
+            .filter(|c| !c.is_empty())
+            .map(|c| c.parse().expect("a category"))
+            .collect();
+        let got: BTreeSet<Category> = s.mentions.iter().map(|h| h.category).collect();
+        if got != want {
+            failures.push(format!(
+                "{}: mentions {want:?} expected, got {got:?}",
+                rec["id"]
+            ));
+        }
+        // A mention never flags, names a category or signals a misdeclaration.
+        for m in &s.mentions {
+            if s.categories.contains(&m.category)
+                && !s.hits.iter().any(|h| h.category == m.category)
+            {
+                failures.push(format!(
+                    "{}: mention {} counted as a category",
+                    rec["id"], m.rule
+                ));
+            }
+            if m.evidence.is_empty() {
+                failures.push(format!(
+                    "{}: mention {} without evidence",
+                    rec["id"], m.rule
+                ));
+            }
+        }
+        if s.hits.is_empty() && s.flagged() {
+            failures.push(format!("{}: flagged without hits", rec["id"]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

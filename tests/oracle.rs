@@ -60,6 +60,25 @@ const WORDS: &[&str] = &[
     "型号",
     "ab1ef",
     "марка:",
+    // Mention markers (`for`, `with`, `для` ... and the Chinese forms,
+    // `用` before and `的` after), and words that hold a marker without
+    // being one.
+    "for",
+    "with",
+    "compatible with",
+    "w/",
+    "incl.",
+    "для",
+    "с",
+    "mit",
+    "für",
+    "用于",
+    "用",
+    "带",
+    "的",
+    "带宽",
+    "配件",
+    "军用",
 ];
 const SEPS: &[&str] = &[" ", "  ", "/", "|", ",", "-", "", "\t", ": "];
 const PATTERNS: &[&str] = &[
@@ -275,9 +294,11 @@ proptest! {
         for (hs, text) in &lines {
             let got = clf.classify_with(&mut scratch, hs.as_deref(), text);
             let fast = dualuse::oracle::fired(&got);
-            let slow = naive.classify(hs.as_deref(), text);
+            let (slow, slow_mentions) = naive.classify_roles(hs.as_deref(), text);
             prop_assert_eq!(&fast, &slow, "line {:?} / {:?}\nrules:\n{}", hs, text, toml);
-            for h in &got.hits {
+            let fast_mentions = dualuse::oracle::mentioned(&got);
+            prop_assert_eq!(&fast_mentions, &slow_mentions, "mentions: line {:?} / {:?}\nrules:\n{}", hs, text, toml);
+            for h in got.hits.iter().chain(&got.mentions) {
                 for e in &h.evidence {
                     if let (Some(s), Some(en)) = (e.start, e.end) {
                         prop_assert!(s <= en && en <= text.len());
