@@ -1070,6 +1070,7 @@ impl Classifier {
         scratch.markers.clear();
         p.admits(
             scratch.norm.as_str(),
+            &self.inner.patterns,
             &self.inner.parts,
             &mut scratch.line_parts,
             &mut scratch.markers,
@@ -1086,6 +1087,7 @@ impl Classifier {
         };
         p.admits(
             scratch.norm.as_str(),
+            &self.inner.patterns,
             &self.inner.parts,
             &mut scratch.line_parts,
             &mut scratch.markers,

@@ -15,19 +15,29 @@
 //! gets exactly the result of its code alone: the second phase (the whole
 //! automaton, the patterns) would find nothing that changes the result.
 //!
+//! A literal found where its use asks is then *confirmed* before the line
+//! is let through, with conditions that are also necessary: a pattern's
+//! trigger, by the pattern's regex matching somewhere in the line (it runs
+//! only on the lines where the trigger occurs); a literal chosen for a
+//! rule, by each of the rule's other necessary sets occurring in the line
+//! as a substring (one small automaton per set). Both are cheap next to the
+//! full search, and both only ever let more lines through than the exact
+//! condition, never fewer.
+//!
 //! Everything is derived from the compiled classifier (its literals and
 //! their uses), so literals added to the automaton later (variants of
 //! terms, new trigger kinds) are covered as long as they are recorded as
 //! uses. `tests/oracle.rs` and `tests/prefilter.rs` compare the two paths.
 
-use super::{Inner, Slot, MARKER, PART};
+use super::{CompiledPattern, Inner, Slot, MARKER, PART};
 use crate::normalize::{is_unsegmented, is_word_char};
+use crate::rules::limits;
 use crate::types::Requires;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::meta::Regex as MetaRegex;
 use std::collections::HashMap;
 
-/// How a literal must stand for a use of it to count; a literal admits a
-/// line when one of the conditions of its kept uses holds (a bit set).
+/// How a literal must stand for a use of it to count (bits).
 const PLAIN: u8 = 1;
 /// A word boundary before the literal.
 const START: u8 = 2;
@@ -36,15 +46,30 @@ const END: u8 = 4;
 /// Both.
 const BOTH: u8 = 8;
 
+/// No rule or pattern to confirm.
+const NONE: u32 = u32::MAX;
+
 /// Above this many literals the prefilter is a contiguous NFA, not a DFA.
 const DFA_MAX_LITERALS: usize = 6_000;
 
+/// One use of a prefilter literal that lets a line through when its
+/// boundary condition holds and it is confirmed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Claim {
+    cond: u8,
+    /// The pattern whose trigger this is (its regex must match the line).
+    pat: u32,
+    /// The rule whose other necessary sets must occur in the line.
+    rule: u32,
+}
+
 /// The compiled prefilter: an automaton over the chosen literals and, per
-/// literal, the boundary conditions under which it admits a line.
+/// literal, what lets a line through.
 pub(super) struct Prefilter {
     ac: AhoCorasick,
-    /// By prefilter pattern id: the conditions of its rule uses (0: none).
-    conds: Vec<u8>,
+    /// By prefilter pattern id: its claims, a range of `claims`.
+    claim_at: Vec<(u32, u32)>,
+    claims: Vec<Claim>,
     /// By prefilter pattern id: the boundary condition of its use as a
     /// marker before a code written in the text (0: not a marker).
     markers: Vec<u8>,
@@ -52,6 +77,9 @@ pub(super) struct Prefilter {
     /// range of `part_entries`.
     parts: Vec<(u32, u32)>,
     part_entries: Vec<u32>,
+    /// By rule: the automata of its other necessary sets, each of which
+    /// must occur (as a substring) for the rule's text to matter.
+    confirm: Vec<Vec<AhoCorasick>>,
     /// The literals, in normalised form, by prefilter pattern id.
     literals: Vec<String>,
 }
@@ -59,14 +87,14 @@ pub(super) struct Prefilter {
 /// What the prefilter keeps of one literal's uses.
 #[derive(Clone, Debug, Default)]
 struct Kept {
-    conds: u8,
+    claims: Vec<Claim>,
     marker: u8,
     part_entries: Vec<u32>,
 }
 
-/// One necessary literal: its id in the classifier's automaton and how it
-/// must stand.
-type Need = (u32, u8);
+/// One necessary literal: its id in the classifier's automaton, how it
+/// must stand, and the pattern it triggers (or [`NONE`]).
+type Need = (u32, u8, u32);
 
 impl Prefilter {
     /// Derives the prefilter from a compiled classifier; `None` when a line
@@ -107,17 +135,17 @@ impl Prefilter {
                     chosen.entry(li).or_default().part_entries.push(u.written);
                     continue;
                 }
-                let (rule, slot) = match u.slot {
+                let (rule, slot, pat) = match u.slot {
                     Slot::Trigger => {
                         let p = &inner.patterns[u.rule as usize];
-                        (p.rule as usize, p.slot)
+                        (p.rule as usize, p.slot, u.rule)
                     }
-                    s => (u.rule as usize, s),
+                    s => (u.rule as usize, s, NONE),
                 };
                 match slot {
-                    Slot::Any | Slot::Trigger => any[rule].push((li, cond)),
-                    Slot::All(g) => groups[rule][g as usize].push((li, cond)),
-                    Slot::Exclude => excl[rule].push((li, cond)),
+                    Slot::Any | Slot::Trigger => any[rule].push((li, cond, pat)),
+                    Slot::All(g) => groups[rule][g as usize].push((li, cond, pat)),
+                    Slot::Exclude => excl[rule].push((li, cond, pat)),
                 }
             }
         }
@@ -130,14 +158,21 @@ impl Prefilter {
             }
         }
 
+        let mut confirm: Vec<Vec<AhoCorasick>> = Vec::with_capacity(n);
         for (ri, rule) in inner.rules.iter().enumerate() {
+            confirm.push(Vec::new());
             // A veto changes the result of a rule that fires on its code
             // alone; for the others, the text side is needed anyway.
             let hs_alone = matches!(rule.info.requires, Requires::Hs | Requires::Either)
                 && !rule.info.hs.is_empty();
             if hs_alone {
-                for &(li, c) in &excl[ri] {
-                    chosen.entry(li).or_default().conds |= c;
+                for &(li, cond, pat) in &excl[ri] {
+                    let claim = Claim {
+                        cond,
+                        pat,
+                        rule: NONE,
+                    };
+                    chosen.entry(li).or_default().claims.push(claim);
                 }
             }
             if !rule.has_text {
@@ -150,15 +185,29 @@ impl Prefilter {
             // Without `all` groups and with an open `any` side, the rule's
             // text could matter on any line (`derive` returned above for
             // the curated cases; this keeps it sound for any other).
-            let best = alternatives.into_iter().min_by(|a, b| {
-                let (ca, cb) = (
-                    marginal_cost(a, &chosen, &inner.literals),
-                    marginal_cost(b, &chosen, &inner.literals),
-                );
-                ca.total_cmp(&cb).then(a.len().cmp(&b.len()))
+            let best = (0..alternatives.len()).min_by(|&a, &b| {
+                let (sa, sb) = (alternatives[a], alternatives[b]);
+                let (ca, cb) = (cost(sa, &inner.literals), cost(sb, &inner.literals));
+                ca.total_cmp(&cb).then(sa.len().cmp(&sb.len()))
             })?;
-            for &(li, c) in best {
-                chosen.entry(li).or_default().conds |= c;
+            for (i, set) in alternatives.iter().enumerate() {
+                if i == best {
+                    continue;
+                }
+                let lits: Vec<&str> = set
+                    .iter()
+                    .map(|&(li, _, _)| inner.literals[li as usize].as_str())
+                    .collect();
+                // An empty set cannot occur: the rule's text never holds.
+                confirm[ri].push(small_automaton(&lits)?);
+            }
+            for &(li, cond, pat) in alternatives[best] {
+                let claim = Claim {
+                    cond,
+                    pat,
+                    rule: ri as u32,
+                };
+                chosen.entry(li).or_default().claims.push(claim);
             }
         }
 
@@ -168,13 +217,26 @@ impl Prefilter {
             .iter()
             .map(|&li| inner.literals[li as usize].clone())
             .collect();
-        let conds: Vec<u8> = ids.iter().map(|li| simplify(chosen[li].conds)).collect();
         let markers: Vec<u8> = ids.iter().map(|li| chosen[li].marker).collect();
-        let mut parts = Vec::with_capacity(ids.len());
-        let mut part_entries = Vec::new();
+        let (mut claim_at, mut claims) = (Vec::with_capacity(ids.len()), Vec::new());
+        let (mut parts, mut part_entries) = (Vec::with_capacity(ids.len()), Vec::new());
         for li in &ids {
+            let k = &chosen[li];
+            let a = claims.len() as u32;
+            let mut cs = k.claims.clone();
+            cs.sort_unstable();
+            cs.dedup();
+            // An unconfirmed claim anywhere makes the others moot.
+            if let Some(&free) = cs
+                .iter()
+                .find(|c| c.cond == PLAIN && c.pat == NONE && c.rule == NONE)
+            {
+                cs = vec![free];
+            }
+            claims.extend(cs);
+            claim_at.push((a, claims.len() as u32));
             let a = part_entries.len() as u32;
-            part_entries.extend_from_slice(&chosen[li].part_entries);
+            part_entries.extend_from_slice(&k.part_entries);
             parts.push((a, part_entries.len() as u32));
         }
         if literals.is_empty() {
@@ -191,37 +253,37 @@ impl Prefilter {
             .ok()?;
         Some(Prefilter {
             ac,
-            conds,
+            claim_at,
+            claims,
             markers,
             parts,
             part_entries,
+            confirm,
             literals,
         })
     }
 
     /// Whether the normalised `text` holds a literal, standing as its uses
-    /// ask, without which nothing of the text but the codes written in it
-    /// can change the result. `None` means the line's result is that of
-    /// its code and of the markers pushed to `markers`: exactly the
-    /// `(start, end)` of the marker matches the full search would push, in
-    /// the same order (matches come by their end, and no marker is a
+    /// ask and confirmed, without which nothing of the text but the codes
+    /// written in it can change the result. `None` means the line's result
+    /// is that of its code and of the markers pushed to `markers`: exactly
+    /// the `(start, end)` of the marker matches the full search would push,
+    /// in the same order (matches come by their end, and no marker is a
     /// suffix of another, so no two end at one place). Otherwise, the
     /// literal that let the line through (its prefilter id); `markers`
     /// then holds a part of them and the caller searches the line in full.
     pub(super) fn admits(
         &self,
         text: &str,
+        patterns: &[CompiledPattern],
         kb: &crate::parts::PartsIndex,
         line_parts: &mut crate::parts::LineParts,
         markers: &mut Vec<(usize, usize)>,
     ) -> Option<usize> {
+        let bytes = text.as_bytes();
         for m in self.ac.find_overlapping_iter(text) {
             let id = m.pattern().as_usize();
             let (s, e) = (m.start(), m.end());
-            let c = self.conds[id];
-            if c & PLAIN != 0 {
-                return Some(id);
-            }
             let before = || {
                 text[..s]
                     .chars()
@@ -230,7 +292,8 @@ impl Prefilter {
             };
             let after = || text[e..].chars().next().is_none_or(|c| !is_word_char(c));
             let holds = |c: u8| {
-                (c & START != 0 && before())
+                c & PLAIN != 0
+                    || (c & START != 0 && before())
                     || (c & END != 0 && after())
                     || (c & BOTH != 0 && before() && after())
             };
@@ -238,14 +301,22 @@ impl Prefilter {
             if mk != 0 && holds(mk) {
                 markers.push((s, e));
             }
-            if c != 0 && holds(c) {
-                return Some(id);
+            let (a, b) = self.claim_at[id];
+            for c in &self.claims[a as usize..b as usize] {
+                if holds(c.cond)
+                    && (c.pat == NONE || pattern_matches(&patterns[c.pat as usize], text))
+                    && (c.rule == NONE
+                        || self.confirm[c.rule as usize]
+                            .iter()
+                            .all(|ac| ac.is_match(text)))
+                {
+                    return Some(id);
+                }
             }
             let (a, b) = self.parts[id];
             if a < b {
                 // The check `scan_terms` makes before handing a match to
                 // the knowledge base, then the knowledge base's own.
-                let bytes = text.as_bytes();
                 if s > 0 && bytes[s - 1].is_ascii_alphanumeric() && bytes[s].is_ascii() {
                     continue;
                 }
@@ -268,38 +339,56 @@ impl Prefilter {
     /// A one-line description for `Debug`.
     pub(super) fn describe(&self) -> String {
         format!(
-            "{} literals, {:?}, {} bytes",
+            "{} literals, {:?}, {} bytes; {} confirming automata",
             self.literals.len(),
             self.ac.kind(),
-            self.ac.memory_usage()
+            self.ac.memory_usage(),
+            self.confirm.iter().map(Vec::len).sum::<usize>()
         )
     }
 }
 
-/// Drops conditions implied by weaker ones that are also kept (a literal
-/// admitted anywhere needs no boundary check).
-fn simplify(c: u8) -> u8 {
-    if c & PLAIN != 0 {
-        return PLAIN;
-    }
-    let mut c = c;
-    if c & (START | END) != 0 {
-        c &= !BOTH;
-    }
-    c
+/// An automaton that tells whether any of `lits` occurs; `None` if it
+/// cannot be built.
+fn small_automaton(lits: &[&str]) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(lits)
+        .ok()
 }
 
-/// Whether condition `c` is already admitted by the kept conditions `have`.
-fn implied(c: u8, have: u8) -> bool {
-    have & PLAIN != 0 || have & c != 0 || (c == BOTH && have & (START | END) != 0)
+/// Whether pattern `p` matches anywhere in `text`: necessary for any match
+/// the second phase records (it runs the same regex on parts of `text`).
+/// A pattern whose regex cannot be built counts as matching.
+fn pattern_matches(p: &CompiledPattern, text: &str) -> bool {
+    p.compiled().is_none_or(|re| re.is_match(text))
 }
 
-/// The expected share of lines a set of literals adds to the prefilter,
-/// given the literals already kept (which cost nothing more).
-fn marginal_cost(set: &[Need], chosen: &HashMap<u32, Kept>, literals: &[String]) -> f64 {
+impl CompiledPattern {
+    /// The pattern's regex, compiled on first use and shared with the
+    /// second phase (`scan_patterns` initialises the same cell with the
+    /// same settings).
+    pub(super) fn compiled(&self) -> Option<&MetaRegex> {
+        self.re
+            .get_or_init(|| {
+                MetaRegex::builder()
+                    .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                    .configure(
+                        MetaRegex::config()
+                            .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
+                            .onepass_size_limit(Some(limits::MAX_REGEX_BYTES)),
+                    )
+                    .build(&self.engine_source)
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+/// The expected share of lines on which some literal of a set occurs.
+fn cost(set: &[Need], literals: &[String]) -> f64 {
     set.iter()
-        .filter(|(li, c)| !chosen.get(li).is_some_and(|k| implied(*c, k.conds)))
-        .map(|&(li, c)| rarity_guess(&literals[li as usize], c))
+        .map(|&(li, c, _)| rarity_guess(&literals[li as usize], c))
         .sum()
 }
 
