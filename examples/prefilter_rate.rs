@@ -23,7 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .unwrap_or_else(|| "goods_description".to_string());
     let top: usize = args.next().map(|t| t.parse()).transpose()?.unwrap_or(0);
-    let clf = dualuse::Classifier::builtin()?;
+    let clf = dualuse::ClassifierBuilder::new()
+        .exhaustive(false)
+        .build(&dualuse::RuleSources::builtin())?;
     eprintln!("{clf:?}");
     let mut scratch = clf.scratch();
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(&path)?;

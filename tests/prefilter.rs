@@ -1,11 +1,18 @@
-//! The two-phase screen (the default) against the exhaustive path
-//! (`ClassifierBuilder::exhaustive`): the same result, field for field, on
+//! The two-phase screen (`ClassifierBuilder::exhaustive(false)`) against
+//! the exhaustive path (the default): the same result, field for field, on
 //! the curated rules over the bundled samples and every rule example; and
 //! the prefilter's own decisions (boundaries, markers, parts, what turns
 //! it off) on small rule sets.
 
 use dualuse::input::{InputOptions, RowReader};
 use dualuse::{Classifier, ClassifierBuilder, RuleSources};
+
+fn two_phase(src: &RuleSources) -> Classifier {
+    ClassifierBuilder::new()
+        .exhaustive(false)
+        .build(src)
+        .expect("rules compile")
+}
 
 fn exhaustive(src: &RuleSources) -> Classifier {
     ClassifierBuilder::new()
@@ -45,7 +52,7 @@ fn compare_file(
 #[test]
 fn builtin_rules_same_results_on_samples() {
     let src = RuleSources::builtin();
-    let fast = Classifier::new(&src).unwrap();
+    let fast = two_phase(&src);
     let full = exhaustive(&src);
     assert!(fast.prefilter_literals().next().is_some());
     assert_eq!(full.prefilter_literals().count(), 0);
@@ -78,7 +85,7 @@ fn builtin_rules_same_results_on_samples() {
 #[test]
 fn builtin_rules_same_results_on_every_example() {
     let src = RuleSources::builtin();
-    let fast = Classifier::new(&src).unwrap();
+    let fast = two_phase(&src);
     let full = exhaustive(&src);
     let (mut s1, mut s2) = (fast.scratch(), full.scratch());
     let mut n = 0;
@@ -101,7 +108,7 @@ fn one_rule(body: &str) -> (Classifier, Classifier) {
     );
     let mut src = RuleSources::empty();
     src.add_source("t.toml", toml);
-    (Classifier::new(&src).unwrap(), exhaustive(&src))
+    (two_phase(&src), exhaustive(&src))
 }
 
 /// Screens `lines` both ways, asserts the same results, and returns which
@@ -201,7 +208,7 @@ fn a_pattern_without_literals_turns_the_prefilter_off() {
 #[test]
 fn parts_need_a_prefix_followed_by_its_shape() {
     let src = RuleSources::builtin();
-    let fast = Classifier::new(&src).unwrap();
+    let fast = two_phase(&src);
     let full = exhaustive(&src);
     let got = passes(
         &fast,
