@@ -22,8 +22,13 @@
 //! 4. `+ match all literals`: instead of 3, the same over
 //!    [`Classifier::literals`], the classifier's own automaton (terms,
 //!    pattern triggers, HS markers);
-//! 5. `classify`: [`Classifier::classify_with`], the whole engine, no
-//!    output.
+//! 5. `+ first phase`: instead of 3, [`Classifier::text_may_matter`], the
+//!    prefilter of the two-phase screen (its literals, boundaries and
+//!    checks); the count is the rows it lets through;
+//! 6. `classify`: [`Classifier::classify_with`], the whole engine, no
+//!    output, two-phase;
+//! 7. `classify, exhaustive`: the same without the first phase
+//!    ([`dualuse::ClassifierBuilder::exhaustive`]).
 //!
 //! Then `rg -c -F -i -f TERMS FILE`, which searches one file on one thread.
 //! The column `2 cores ≥` is the stage's time halved: no schedule of that
@@ -44,16 +49,20 @@ enum Stage {
     Normalise,
     Terms,
     Literals,
+    FirstPhase,
     Classify,
+    Exhaustive,
 }
 
 impl Stage {
-    const ALL: [Stage; 5] = [
+    const ALL: [Stage; 7] = [
         Stage::Parse,
         Stage::Normalise,
         Stage::Terms,
         Stage::Literals,
+        Stage::FirstPhase,
         Stage::Classify,
+        Stage::Exhaustive,
     ];
 
     fn name(self) -> &'static str {
@@ -62,7 +71,9 @@ impl Stage {
             Stage::Normalise => "+ normalise",
             Stage::Terms => "+ match the analyst's terms",
             Stage::Literals => "+ match all literals",
+            Stage::FirstPhase => "+ first phase (prefilter) instead",
             Stage::Classify => "classify (whole engine)",
+            Stage::Exhaustive => "classify, exhaustive",
         }
     }
 }
@@ -98,6 +109,14 @@ fn main() {
         }
     };
     let clf = Classifier::builtin().expect("the curated rules compile");
+    let two = dualuse::ClassifierBuilder::new()
+        .exhaustive(false)
+        .build(&dualuse::RuleSources::builtin())
+        .expect("the curated rules compile");
+    let full = dualuse::ClassifierBuilder::new()
+        .exhaustive(true)
+        .build(&dualuse::RuleSources::builtin())
+        .expect("the curated rules compile");
     let literals: Vec<&str> = clf.literals().collect();
     // The classifier's settings: standard semantics for overlapping
     // search, the automaton kind left to the crate (a contiguous NFA at
@@ -125,7 +144,12 @@ fn main() {
     for run in 0..runs {
         for (i, &stage) in Stage::ALL.iter().enumerate() {
             let t = Instant::now();
-            checks[i] = pass(&file, stage, &clf, &ac_terms, &ac_all);
+            let c = match stage {
+                Stage::Exhaustive => &full,
+                Stage::FirstPhase | Stage::Classify => &two,
+                _ => &clf,
+            };
+            checks[i] = pass(&file, stage, c, &ac_terms, &ac_all);
             times[i].push(t.elapsed().as_secs_f64());
         }
         if rg {
@@ -159,7 +183,7 @@ fn main() {
     for (i, &stage) in Stage::ALL.iter().enumerate() {
         let s = median(&mut times[i]);
         // The two matching stages each add to `+ normalise`.
-        let added = if stage == Stage::Classify {
+        let added = if matches!(stage, Stage::Classify | Stage::Exhaustive) {
             "".to_string()
         } else {
             format!("{:.2}", s - prev)
@@ -199,7 +223,10 @@ fn main() {
 fn pass(file: &str, stage: Stage, clf: &Classifier, terms: &AhoCorasick, all: &AhoCorasick) -> u64 {
     let mut reader = RowReader::open(file, &InputOptions::default()).expect("input opens");
     let headers = reader.headers().to_vec();
-    let text_col = headers.iter().position(|h| h == "description").unwrap_or(2);
+    let text_col = headers
+        .iter()
+        .position(|h| h == "description" || h == "goods_description")
+        .unwrap_or(2);
     let hs_col = headers.iter().position(|h| h == "hs_code");
     let mut norm = Normalized::new();
     let mut scratch = clf.scratch();
@@ -221,7 +248,10 @@ fn pass(file: &str, stage: Stage, clf: &Classifier, terms: &AhoCorasick, all: &A
                 let ac = if stage == Stage::Terms { terms } else { all };
                 count += ac.find_overlapping_iter(norm.as_str()).count() as u64;
             }
-            Stage::Classify => {
+            Stage::FirstPhase => {
+                count += u64::from(clf.text_may_matter(&mut scratch, text));
+            }
+            Stage::Classify | Stage::Exhaustive => {
                 let hs = hs_col.and_then(|c| fields.get(c));
                 count += u64::from(clf.classify_with(&mut scratch, hs, text).flagged());
             }

@@ -34,6 +34,9 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 }
 
+#[path = "prefilter.rs"]
+mod prefilter;
+
 /// Evidence items kept per rule and line, so hostile text cannot blow up a result.
 const MAX_EVIDENCE_PER_RULE: usize = 16;
 
@@ -166,6 +169,7 @@ pub struct ClassifierBuilder {
     rulesets: Option<Vec<String>>,
     categories: Option<Vec<Category>>,
     min_severity: Option<Severity>,
+    two_phase: bool,
 }
 
 impl ClassifierBuilder {
@@ -196,6 +200,20 @@ impl ClassifierBuilder {
         self
     }
 
+    /// Searches every line's text in full (`true`, the default), or first
+    /// asks whether any literal the rules need occurs on the line and skips
+    /// the full search where none does (`false`: the two-phase screen,
+    /// DESIGN.md, "Why are most lines never searched in full?"). Results
+    /// are the same either way (`tests/oracle.rs`). The two-phase screen is
+    /// not the default yet: on the vendor-shaped dump it lets 7.85% of the
+    /// rows through, but its first phase costs more than it saves
+    /// (BENCHMARKS.md). The binary takes it when the environment variable
+    /// `DUALUSE_EXHAUSTIVE` is `0`.
+    pub fn exhaustive(&mut self, yes: bool) -> &mut Self {
+        self.two_phase = !yes;
+        self
+    }
+
     /// Checks every rule file and compiles the rules into a classifier.
     ///
     /// # Errors
@@ -218,9 +236,12 @@ impl ClassifierBuilder {
                     .is_none_or(|k| k.iter().any(|id| id == &s.info.id))
             })
             .collect();
-        let inner = compile(sets, self, &mut diags);
+        let mut inner = compile(sets, self, &mut diags);
         if !diags.is_empty() {
             return Err(ErrorKind::Rules(diags).into());
+        }
+        if self.two_phase {
+            inner.prefilter = prefilter::Prefilter::derive(&inner);
         }
         Ok(Classifier {
             inner: Arc::new(inner),
@@ -407,6 +428,8 @@ struct Inner {
     literals: Vec<String>,
     /// The manufacturer and part-number knowledge base.
     parts: crate::parts::PartsIndex,
+    /// The first phase of the screen; `None`: every line is searched in full.
+    prefilter: Option<prefilter::Prefilter>,
 }
 
 /// The compiled, immutable classifier.
@@ -450,6 +473,10 @@ impl std::fmt::Debug for Classifier {
                     .ac
                     .as_ref()
                     .map(|a| format!("{:?}, {} bytes", a.kind(), a.memory_usage())),
+            )
+            .field(
+                "prefilter",
+                &self.inner.prefilter.as_ref().map(|p| p.describe()),
             )
             .field("hash", &self.inner.hash)
             .finish()
@@ -847,6 +874,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         n_terms,
         literals,
         parts,
+        prefilter: None,
     }
 }
 
@@ -993,6 +1021,87 @@ impl Classifier {
     /// ```
     pub fn literals(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.inner.literals.iter().map(String::as_str)
+    }
+
+    /// The literals of the first phase of the screen, in normalised form: a
+    /// line on which none of them occurs (at the word boundaries their uses
+    /// ask for) gets the result of its code alone. Empty on the exhaustive
+    /// path ([`ClassifierBuilder::exhaustive`]) and for rules whose text can
+    /// matter without any literal. No order is promised.
+    pub fn prefilter_literals(&self) -> impl Iterator<Item = &str> + '_ {
+        self.inner
+            .prefilter
+            .iter()
+            .flat_map(|p| p.literals().iter().map(String::as_str))
+    }
+
+    /// Whether `text` could change a line's result through the rules or
+    /// the parts knowledge base: `false` when none of the [prefilter
+    /// literals](Classifier::prefilter_literals) occurs in its normalised
+    /// form as their uses ask (at word boundaries, a part prefix followed
+    /// by its family's shape), so that screening it gives the result of the
+    /// code alone and of the codes written in the text (`HS CODE: 8542.31`).
+    /// The first phase of the two-phase screen; always `true` on the
+    /// exhaustive path (the default, [`ClassifierBuilder::exhaustive`]).
+    ///
+    /// ```
+    /// let clf = dualuse::ClassifierBuilder::new()
+    ///     .exhaustive(false)
+    ///     .build(&dualuse::RuleSources::builtin())?;
+    /// let mut scratch = clf.scratch();
+    /// assert!(clf.text_may_matter(&mut scratch, "FPGA XC7K325T"));
+    /// assert!(!clf.text_may_matter(&mut scratch, "COTTON T-SHIRTS, 200 PCS"));
+    /// # Ok::<(), dualuse::Error>(())
+    /// ```
+    pub fn text_may_matter(&self, scratch: &mut Scratch, text: &str) -> bool {
+        scratch.norm.normalize_lazy(text);
+        scratch.markers.clear();
+        self.admits(scratch)
+    }
+
+    /// The prefilter literal that makes [`Classifier::text_may_matter`]
+    /// true on `text` (the first one found), or `None` when it is false or
+    /// when there is no prefilter. For tuning rules: a short term that lets
+    /// most lines of a dump through shows here.
+    ///
+    /// ```
+    /// let clf = dualuse::ClassifierBuilder::new()
+    ///     .exhaustive(false)
+    ///     .build(&dualuse::RuleSources::builtin())?;
+    /// let mut scratch = clf.scratch();
+    /// assert_eq!(clf.prefilter_reason(&mut scratch, "COTTON T-SHIRTS, 200 PCS"), None);
+    /// assert!(clf.prefilter_reason(&mut scratch, "FPGA XC7K325T").is_some());
+    /// # Ok::<(), dualuse::Error>(())
+    /// ```
+    pub fn prefilter_reason(&self, scratch: &mut Scratch, text: &str) -> Option<&str> {
+        let p = self.inner.prefilter.as_ref()?;
+        scratch.norm.normalize_lazy(text);
+        scratch.markers.clear();
+        p.admits(
+            scratch.norm.as_str(),
+            &self.inner.patterns,
+            &self.inner.parts,
+            &mut scratch.line_parts,
+            &mut scratch.markers,
+        )
+        .map(|id| p.literals()[id].as_str())
+    }
+
+    /// The first phase on the normalised line in `scratch` (see
+    /// `prefilter.rs`): `false` when the text can change the result only
+    /// through the markers it pushed to `scratch.markers`.
+    fn admits(&self, scratch: &mut Scratch) -> bool {
+        let Some(p) = &self.inner.prefilter else {
+            return true;
+        };
+        p.admits(
+            scratch.norm.as_str(),
+            &self.inner.patterns,
+            &self.inner.parts,
+            &mut scratch.line_parts,
+            &mut scratch.markers,
+        )
+        .is_some()
     }
 
     /// The manufacturers of the loaded knowledge base (`[[manufacturer]]`
@@ -1303,8 +1412,13 @@ impl Classifier {
         scratch.norm.normalize_lazy(text);
 
         scratch.line_parts.clear_matches();
-        self.scan_terms(scratch);
-        self.scan_patterns(scratch);
+        // The first phase: a line without any literal the rules need gets
+        // the result of its code alone (see `prefilter.rs`).
+        if scratch.near.is_some() || self.admits(scratch) {
+            scratch.markers.clear();
+            self.scan_terms(scratch);
+            self.scan_patterns(scratch);
+        }
 
         // The HS side: the declared code, or else a code written in the text.
         let (mut digits, error) = match hs.map(hs::parse_declared) {

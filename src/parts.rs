@@ -917,6 +917,50 @@ impl PartsIndex {
         out.cands = cands;
     }
 
+    /// Whether the automaton's match of literal `entry` at `s..e` of the
+    /// normalised line could make [`PartsIndex::scan`] find something: an
+    /// alias standing as a word (a manufacturer named), or a prefix not
+    /// after an ASCII letter or digit and followed by the shape of one of
+    /// its families. A necessary condition, checked by the classifier's
+    /// first phase (`prefilter.rs`) on lines it may skip: `scan` takes a
+    /// match only under these conditions, and more.
+    pub(crate) fn may_find(
+        &self,
+        entry: u32,
+        norm: &str,
+        s: usize,
+        e: usize,
+        out: &mut LineParts,
+    ) -> bool {
+        match self.entries.get(entry as usize) {
+            Some(Entry::Alias(..)) => {
+                let first = norm[s..].chars().next().unwrap_or(' ');
+                let last = norm[..e].chars().next_back().unwrap_or(' ');
+                let ok_b =
+                    is_han(first) || norm[..s].chars().next_back().is_none_or(|c| !is_word(c));
+                let ok_a = is_han(last) || norm[e..].chars().next().is_none_or(|c| !is_word(c));
+                ok_b && ok_a
+            }
+            Some(Entry::Prefix(fams)) => {
+                if s > 0 && norm.as_bytes()[s - 1].is_ascii_alphanumeric() {
+                    return false;
+                }
+                if out.caches.len() != self.fams.len() {
+                    out.caches = (0..self.fams.len()).map(|_| None).collect();
+                }
+                let stop = ceil_char(norm, (e + MAX_SHAPE_BYTES).min(norm.len()));
+                fams.iter().any(|&fi| {
+                    let f = &self.fams[fi as usize];
+                    let cache = out.caches[fi as usize].get_or_insert_with(|| f.re.create_cache());
+                    let input = Input::new(&norm[e..stop]).anchored(Anchored::Yes);
+                    f.re.search_with(cache, &input).is_some()
+                })
+            }
+            // Not an entry of this index: nothing can be said, so it counts.
+            None => true,
+        }
+    }
+
     /// What made a part, as evidence `rule_part`.
     pub(crate) fn how(&self, p: &RawPart, norm: &str) -> String {
         let f = &self.fams[p.fam as usize];

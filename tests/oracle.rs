@@ -1,9 +1,11 @@
 //! The compiled classifier must return exactly the hits of the naive oracle
 //! (every rule checked alone by substring and regex search), on generated
-//! rule sets and generated lines.
+//! rule sets and generated lines; and the two-phase screen
+//! (`ClassifierBuilder::exhaustive(false)`) must return exactly the result
+//! of the exhaustive path.
 
 use dualuse::oracle::NaiveClassifier;
-use dualuse::{Classifier, RuleSources};
+use dualuse::{ClassifierBuilder, RuleSources};
 use proptest::prelude::*;
 
 /// Words mixing scripts, homoglyphs, digits and Han, so that boundaries,
@@ -285,14 +287,21 @@ proptest! {
         let toml = render(&rules);
         let mut src = RuleSources::empty();
         src.add_source("gen.toml", toml.clone());
-        let clf = match Classifier::new(&src) {
+        let clf = match ClassifierBuilder::new().exhaustive(false).build(&src) {
             Ok(c) => c,
             Err(e) => panic!("generated rules rejected: {e}\n{toml}"),
         };
         let naive = NaiveClassifier::new(&src).unwrap();
+        // The reference path without the first phase (the prefilter):
+        // every result must be the same, field for field.
+        let full = ClassifierBuilder::new().exhaustive(true).build(&src).unwrap();
         let mut scratch = clf.scratch();
+        let mut full_scratch = full.scratch();
         for (hs, text) in &lines {
             let got = clf.classify_with(&mut scratch, hs.as_deref(), text);
+            let reference = full.classify_with(&mut full_scratch, hs.as_deref(), text);
+            prop_assert_eq!(&got, &reference, "prefilter changed a result: line {:?} / {:?}\nrules:\n{}", hs, text, toml);
+
             let fast = dualuse::oracle::fired(&got);
             let (slow, slow_mentions) = naive.classify_roles(hs.as_deref(), text);
             prop_assert_eq!(&fast, &slow, "line {:?} / {:?}\nrules:\n{}", hs, text, toml);
