@@ -1019,6 +1019,7 @@ impl Classifier {
     /// let clf = dualuse::Classifier::builtin().unwrap();
     /// assert!(clf.literals().any(|l| l == "microcontroller"));
     /// ```
+    #[doc(hidden)] // for benches, examples and tests
     pub fn literals(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.inner.literals.iter().map(String::as_str)
     }
@@ -1028,6 +1029,7 @@ impl Classifier {
     /// ask for) gets the result of its code alone. Empty on the exhaustive
     /// path ([`ClassifierBuilder::exhaustive`]) and for rules whose text can
     /// matter without any literal. No order is promised.
+    #[doc(hidden)] // for benches, examples and tests
     pub fn prefilter_literals(&self) -> impl Iterator<Item = &str> + '_ {
         self.inner
             .prefilter
@@ -1053,6 +1055,7 @@ impl Classifier {
     /// assert!(!clf.text_may_matter(&mut scratch, "COTTON T-SHIRTS, 200 PCS"));
     /// # Ok::<(), dualuse::Error>(())
     /// ```
+    #[doc(hidden)] // for benches, examples and tests
     pub fn text_may_matter(&self, scratch: &mut Scratch, text: &str) -> bool {
         scratch.norm.normalize_lazy(text);
         scratch.markers.clear();
@@ -1073,6 +1076,7 @@ impl Classifier {
     /// assert!(clf.prefilter_reason(&mut scratch, "FPGA XC7K325T").is_some());
     /// # Ok::<(), dualuse::Error>(())
     /// ```
+    #[doc(hidden)] // for benches, examples and tests
     pub fn prefilter_reason(&self, scratch: &mut Scratch, text: &str) -> Option<&str> {
         let p = self.inner.prefilter.as_ref()?;
         scratch.norm.normalize_lazy(text);
