@@ -96,10 +96,28 @@ impl NaiveClassifier {
                 Some((f, re))
             })
             .collect();
+        // Each term's transliterations and misspellings are more terms of
+        // the same list: a term occurs when it or one of them does.
+        let expander = crate::variants::Expander::for_sets(&sets);
+        let with_variants = |terms: &[TermDef], fires: bool| -> Vec<TermDef> {
+            let mut out = terms.to_vec();
+            for t in terms {
+                for v in expander.expand(t, fires) {
+                    out.push(TermDef {
+                        lit: v.lit,
+                        ..t.clone()
+                    });
+                }
+            }
+            out
+        };
         let rules = sets
-            .into_iter()
-            .flat_map(|s| s.rules)
-            .map(|r| {
+            .iter()
+            .flat_map(|s| s.rules.iter().cloned())
+            .map(|mut r| {
+                r.any = with_variants(&r.any, true);
+                r.all = r.all.iter().map(|g| with_variants(g, true)).collect();
+                r.ex_any = with_variants(&r.ex_any, false);
                 let p = compile(&r.patterns);
                 let x = compile(&r.ex_patterns);
                 (r, p, x)
