@@ -184,13 +184,13 @@ impl Expander {
         let open_end = !t.end_b;
         let mut out: Vec<Variant> = Vec::new();
         if t.variants.translit {
+            // A Latin spelling that another term also has is still this
+            // term's (a Russian rule beside a hand-written transliteration).
             for lit in transliterations(&t.lit, open_start, open_end) {
-                if !self.known.contains(&lit) {
-                    out.push(Variant {
-                        lit,
-                        kind: VariantKind::Transliteration,
-                    });
-                }
+                out.push(Variant {
+                    lit,
+                    kind: VariantKind::Transliteration,
+                });
             }
         }
         if t.variants.typos && fires {

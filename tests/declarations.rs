@@ -9,7 +9,13 @@
 //! - `vetoes.csv`: exclusions that must not hide listed goods (drones
 //!   declared as toys with capability signals, components "consisting of"
 //!   their own parts), and the look-alikes those exclusions exist for;
-//! - `kits.csv`: lines naming two goods keep both categories.
+//! - `kits.csv`: lines naming two goods keep both categories;
+//! - `translit.csv`: Russian written in Latin letters (GOST, BGN, ICAO and
+//!   keyboard spellings), matched through the transliterations generated
+//!   from the Russian terms, and Latin words that must not be read as
+//!   Russian goods (`PATRON TOKARNYJ`, a lathe chuck; `patron`, `kran`);
+//! - `misspellings.csv`: one-edit slips in long words (`BERAING`,
+//!   `MILING`, `QUADCOPER`), and look-alikes that stay negative.
 //!
 //! Every line's text-based categories (hits with basis `text` or `hs+text`)
 //! must equal its `expected` column; lines noted `WRONG CODE` must also carry
@@ -133,4 +139,14 @@ fn exclusions_do_not_hide_listed_goods() {
 #[test]
 fn kits_keep_both_categories() {
     check("kits.csv", 12, 3);
+}
+
+#[test]
+fn russian_in_latin_letters_is_recognised() {
+    check("translit.csv", 20, 12);
+}
+
+#[test]
+fn misspelt_long_words_are_recognised() {
+    check("misspellings.csv", 12, 8);
 }
