@@ -549,7 +549,13 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
             literal_uses.push(Vec::new());
             literals.len() - 1
         });
-        literal_uses[id].push(u);
+        // Two variants of one rule's terms may be one literal.
+        if !literal_uses[id].iter().any(|x| {
+            (x.rule, x.slot, x.start_b, x.end_b, x.written)
+                == (u.rule, u.slot, u.start_b, u.end_b, u.written)
+        }) {
+            literal_uses[id].push(u);
+        }
     };
     for m in hs::TEXT_MARKERS {
         add_literal(
@@ -568,6 +574,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         );
     }
 
+    let expander = crate::variants::Expander::for_sets(&sets);
     let mut kb_manufacturers = Vec::new();
     let mut kb_families = Vec::new();
     for mut set in sets {
@@ -597,17 +604,18 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
                 for t in terms {
                     let w = written.len() as u32;
                     written.push(Arc::from(t.written.as_str()));
-                    add_literal(
-                        &t.lit,
-                        TermUse {
-                            rule: idx,
-                            slot,
-                            start_b: t.start_b,
-                            end_b: t.end_b,
-                            written: w,
-                        },
-                        literals,
-                    );
+                    let u = TermUse {
+                        rule: idx,
+                        slot,
+                        start_b: t.start_b,
+                        end_b: t.end_b,
+                        written: w,
+                    };
+                    add_literal(&t.lit, u, literals);
+                    // Transliterations and misspellings: more literals of the same use.
+                    for v in expander.expand(t, slot != Slot::Exclude) {
+                        add_literal(&v.lit, u, literals);
+                    }
                 }
             };
             add_terms(&r.any, Slot::Any, &mut literals);

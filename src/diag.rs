@@ -43,6 +43,9 @@ pub enum Code {
     /// counterexamples. The rule still compiles and screens; `dualuse rules
     /// check` reports it and exits with status 1.
     E016,
+    /// E017: a rule's `exact` list names a term that is not one of the
+    /// rule's terms (`any`, `all`, `exclude.any`) as written.
+    E017,
     /// E030: a part family names an unknown manufacturer, or a manufacturer
     /// an unknown default family.
     E030,
@@ -109,6 +112,7 @@ impl Code {
         Code::E014,
         Code::E015,
         Code::E016,
+        Code::E017,
         Code::E030,
         Code::E031,
         Code::E032,
@@ -139,6 +143,7 @@ impl Code {
             Code::E014 => "E014",
             Code::E015 => "E015",
             Code::E016 => "E016",
+            Code::E017 => "E017",
             Code::E030 => "E030",
             Code::E031 => "E031",
             Code::E032 => "E032",

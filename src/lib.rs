@@ -93,6 +93,7 @@ pub mod report;
 mod result;
 mod rules;
 mod types;
+mod variants;
 pub mod watchlist;
 
 /// The README's examples, compiled and run as doc tests.

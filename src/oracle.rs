@@ -69,11 +69,28 @@ fn term_starts(text: &str, t: &TermDef) -> Vec<(usize, usize)> {
 }
 
 /// Where a pattern matches (group 1, as the compiled classifier reports
-/// it), leftmost first, without overlaps.
+/// it), leftmost first, without overlaps of group 1. Each search resumes at
+/// the end of the last group 1, not of the whole match: the character after
+/// a match that served as its closing boundary may open the next one
+/// (`6204|6204`), which `captures_iter` would skip.
 fn pattern_starts(text: &str, re: &Regex) -> Vec<(usize, usize)> {
-    re.captures_iter(text)
-        .filter_map(|c| c.get(1).or_else(|| c.get(0)).map(|m| (m.start(), m.end())))
-        .collect()
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at <= text.len() {
+        let Some(c) = re.captures_at(text, at) else {
+            break;
+        };
+        let Some(m) = c.get(1).or_else(|| c.get(0)) else {
+            break;
+        };
+        out.push((m.start(), m.end()));
+        at = if m.end() > at {
+            m.end()
+        } else {
+            at + text[at..].chars().next().map_or(1, char::len_utf8)
+        };
+    }
+    out
 }
 
 /// Every occurrence of `lit` in `text`, by `str::find`.
@@ -169,10 +186,28 @@ impl NaiveClassifier {
                 Some((f, re))
             })
             .collect();
+        // Each term's transliterations and misspellings are more terms of
+        // the same list: a term occurs when it or one of them does.
+        let expander = crate::variants::Expander::for_sets(&sets);
+        let with_variants = |terms: &[TermDef], fires: bool| -> Vec<TermDef> {
+            let mut out = terms.to_vec();
+            for t in terms {
+                for v in expander.expand(t, fires) {
+                    out.push(TermDef {
+                        lit: v.lit,
+                        ..t.clone()
+                    });
+                }
+            }
+            out
+        };
         let rules = sets
-            .into_iter()
-            .flat_map(|s| s.rules)
-            .map(|r| {
+            .iter()
+            .flat_map(|s| s.rules.iter().cloned())
+            .map(|mut r| {
+                r.any = with_variants(&r.any, true);
+                r.all = r.all.iter().map(|g| with_variants(g, true)).collect();
+                r.ex_any = with_variants(&r.ex_any, false);
                 let p = compile(&r.patterns);
                 let x = compile(&r.ex_patterns);
                 (r, p, x)

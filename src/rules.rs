@@ -95,6 +95,10 @@ struct RawRule {
     counterexample: Vec<Example>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    variants: Option<Spanned<String>>,
+    #[serde(default)]
+    exact: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +168,8 @@ pub(crate) struct TermDef {
     pub start_b: bool,
     /// Whether a word boundary is needed after the literal.
     pub end_b: bool,
+    /// Which generated spellings also match for it (`crate::variants`).
+    pub variants: crate::variants::VariantPolicy,
 }
 
 /// A pattern with the boundaries stripped from its ends.
@@ -581,6 +587,8 @@ impl Schema {
                 "example",
                 "counterexample",
                 "note",
+                "variants",
+                "exact",
             ],
             Schema::Param => &["quantity", "op", "value", "unit"],
             Schema::Exclude => &["any", "patterns", "hs"],
@@ -748,7 +756,7 @@ fn nearest_key(key: &str, keys: &[&'static str]) -> Option<&'static str> {
 }
 
 /// Edit distance with adjacent swaps (optimal string alignment), on characters.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     // Rows i-2, i-1 and i of the table.
@@ -958,6 +966,7 @@ fn check_terms(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec<Te
             end_b: !trail && crate::normalize::is_word_char(last),
             lit,
             written: written.clone(),
+            variants: crate::variants::VariantPolicy::ALL,
         });
     }
     out
@@ -1206,6 +1215,15 @@ fn check_rule(ctx: &mut Ctx<'_>, r: Spanned<RawRule>, ruleset: &str) -> Option<R
     let ex_any = check_terms(ctx, &ex.any, &id);
     let ex_patterns = check_patterns(ctx, &ex.patterns, &id);
     let ex_hs = check_prefixes(ctx, &ex.hs, Some(&id));
+    let (mut any, mut all, mut ex_any) = (any, all, ex_any);
+    check_variants(
+        ctx,
+        (r.variants.as_ref(), &r.exact),
+        &id,
+        &mut any,
+        &mut all,
+        &mut ex_any,
+    );
     let has_text = !r.any.is_empty() || !r.patterns.is_empty() || !r.all.is_empty();
     if let Some(req) = requires {
         let needs_hs = matches!(req, Requires::Hs | Requires::Both);
@@ -1276,6 +1294,59 @@ fn check_rule(ctx: &mut Ctx<'_>, r: Spanned<RawRule>, ruleset: &str) -> Option<R
         file: ctx.file.to_string(),
         line,
     })
+}
+
+/// Applies a rule's `variants` policy and `exact` list to its terms: E011
+/// for an unknown policy, E017 for an `exact` entry that is none of the
+/// rule's terms as written.
+fn check_variants(
+    ctx: &mut Ctx<'_>,
+    (variants, exact): (Option<&Spanned<String>>, &[Spanned<String>]),
+    id: &str,
+    any: &mut [TermDef],
+    all: &mut [Vec<TermDef>],
+    ex_any: &mut [TermDef],
+) {
+    use crate::variants::VariantPolicy;
+    let policy = match variants {
+        Some(v) => match VariantPolicy::parse(v.get_ref()) {
+            Ok(p) => p,
+            Err(m) => {
+                ctx.err(Code::E011, m, v.span(), Some(id));
+                VariantPolicy::ALL
+            }
+        },
+        None => VariantPolicy::ALL,
+    };
+    for e in exact {
+        let known = any
+            .iter()
+            .chain(all.iter().flatten())
+            .chain(ex_any.iter())
+            .any(|t| &t.written == e.get_ref());
+        if !known {
+            ctx.err(
+                Code::E017,
+                format!(
+                    "`exact` names `{}`, which is not a term of this rule (`any`, `all` or `exclude.any`, as written)",
+                    e.get_ref()
+                ),
+                e.span(),
+                Some(id),
+            );
+        }
+    }
+    for t in any
+        .iter_mut()
+        .chain(all.iter_mut().flatten())
+        .chain(ex_any.iter_mut())
+    {
+        t.variants = if exact.iter().any(|e| e.get_ref() == &t.written) {
+            VariantPolicy::NONE
+        } else {
+            policy
+        };
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,12 @@
 //!   the goods (its extra column `mentioned` lists the categories that must
 //!   be reported under `mentions`), while a listed part on listed goods (a
 //!   kit) stays a hit.
+//! - `translit.csv`: Russian written in Latin letters (GOST, BGN, ICAO and
+//!   keyboard spellings), matched through the transliterations generated
+//!   from the Russian terms, and Latin words that must not be read as
+//!   Russian goods (`PATRON TOKARNYJ`, a lathe chuck; `patron`, `kran`);
+//! - `misspellings.csv`: one-edit slips in long words (`BERAING`,
+//!   `MILING`, `QUADCOPER`), and look-alikes that stay negative.
 //!
 //! Every line's text-based categories (hits with basis `text` or `hs+text`)
 //! must equal its `expected` column; lines noted `WRONG CODE` must also carry
@@ -186,4 +192,14 @@ fn mentions_are_not_the_goods() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn russian_in_latin_letters_is_recognised() {
+    check("translit.csv", 20, 12);
+}
+
+#[test]
+fn misspelt_long_words_are_recognised() {
+    check("misspellings.csv", 12, 8);
 }

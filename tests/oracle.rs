@@ -81,6 +81,35 @@ const WORDS: &[&str] = &[
     "带宽",
     "配件",
     "军用",
+    // Russian terms and their Latin spellings (transliteration variants),
+    // long words and their one-edit misspellings (misspelling variants),
+    // and near misses that neither covers.
+    "бронежилет",
+    "BRONEZHILET",
+    "bronejilet",
+    "тепловизионный",
+    "TEPLOVIZIONNYJ",
+    "teplovizionnyy",
+    "teplovizionnyi",
+    "прицел",
+    "PRITSEL",
+    "pricel",
+    "патроны",
+    "PATRONY",
+    "patron",
+    "PODSHIPNIK",
+    "podshipniki",
+    "podshipnk",
+    "подшипнки",
+    "oscilloscope",
+    "OSCILOSCOPE",
+    "oscilloscpe",
+    "quadcopter",
+    "quadcoper",
+    "QUADCOPTRE",
+    "ball bearing",
+    "ball beraing",
+    "baring",
 ];
 const SEPS: &[&str] = &[" ", "  ", "/", "|", ",", "-", "", "\t", ": "];
 const PATTERNS: &[&str] = &[
@@ -127,7 +156,13 @@ struct GenRule {
     hs: Vec<String>,
     requires: usize,
     param: Option<(&'static str, &'static str, f64, Option<&'static str>)>,
+    /// `variants`: absent, or one of `VARIANTS`.
+    variants: Option<&'static str>,
+    /// Whether the first `any` term is listed in `exact`.
+    exact: bool,
 }
+
+const VARIANTS: &[&str] = &["all", "transliteration", "misspellings", "none"];
 
 fn term() -> impl Strategy<Value = String> {
     (0..WORDS.len(), 0..4u8).prop_map(|(w, star)| {
@@ -168,9 +203,11 @@ fn rule() -> impl Strategy<Value = GenRule> {
             ("axes", ">=", 5.0, None),
             ("resolution", ">=", 320.0, None),
         ])),
+        prop::option::of(prop::sample::select(VARIANTS.to_vec())),
+        any::<bool>(),
     )
         .prop_map(
-            |(any, all, patterns, exclude, ex_patterns, ex_hs, hs, requires, param)| GenRule {
+            |(
                 any,
                 all,
                 patterns,
@@ -180,6 +217,20 @@ fn rule() -> impl Strategy<Value = GenRule> {
                 hs,
                 requires,
                 param,
+                variants,
+                exact,
+            )| GenRule {
+                any,
+                all,
+                patterns,
+                exclude,
+                ex_patterns,
+                ex_hs,
+                hs,
+                requires,
+                param,
+                variants,
+                exact,
             },
         )
 }
@@ -228,6 +279,12 @@ fn render(rules: &[GenRule]) -> String {
         if !r.all.is_empty() {
             let groups: Vec<String> = r.all.iter().map(|g| list(g)).collect();
             s.push_str(&format!("all = [{}]\n", groups.join(", ")));
+        }
+        if let Some(v) = r.variants {
+            s.push_str(&format!("variants = \"{v}\"\n"));
+        }
+        if r.exact && !r.any.is_empty() {
+            s.push_str(&format!("exact = {}\n", list(&r.any[..1])));
         }
         if let Some((q, op, v, unit)) = r.param {
             s.push_str(&format!(
