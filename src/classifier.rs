@@ -9,6 +9,7 @@
 use crate::diag::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hs;
+use crate::limits;
 use crate::normalize::{is_word_char, Normalized};
 use crate::params;
 use crate::parts::{ManufacturerInfo, PartFamilyInfo};
@@ -17,7 +18,7 @@ use crate::result::{
     Screening, Veto,
 };
 use crate::rules::{
-    self, limits, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef, TriggerKind,
+    self, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef, TriggerKind,
 };
 use crate::types::{Basis, Category, Requires, Severity};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};

@@ -3,7 +3,7 @@
 use crate::headers;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dualuse::batch::{self, Columns, OutputFormat, ScreenOptions};
-use dualuse::input::{self, Encoding, Format, InputOptions, RowReader};
+use dualuse::input::{Encoding, Format, InputOptions, RowReader};
 use dualuse::output::{ColumnsMeta, InputMeta, Metadata};
 use dualuse::{Category, Classifier, ClassifierBuilder, Error, ErrorKind, RuleSources, Severity};
 
@@ -206,7 +206,7 @@ struct InputArgs {
     #[arg(long)]
     id_column: Option<String>,
     /// Limit on the decompressed size of compressed input, in bytes.
-    #[arg(long, default_value_t = input::limits::MAX_DECOMPRESSED_BYTES)]
+    #[arg(long, default_value_t = dualuse::limits::MAX_DECOMPRESSED_BYTES)]
     max_decompressed_bytes: u64,
 }
 

@@ -24,25 +24,7 @@ use std::sync::{Arc, OnceLock};
 mod parquet_file;
 mod xlsx;
 
-/// Limits on untrusted input.
-pub mod limits {
-    /// Largest single field accepted; a longer one rejects its row.
-    pub const MAX_FIELD_BYTES: usize = 1 << 20;
-    /// Most columns in a row; a wider row is rejected.
-    pub const MAX_COLUMNS: usize = 10_000;
-    /// Default limit on the decompressed size of a compressed input, in bytes.
-    pub const MAX_DECOMPRESSED_BYTES: u64 = 1 << 40;
-    /// Default limit on the ratio of decompressed to compressed bytes, once
-    /// more than 1 GiB has come out of the decoder (a decompression bomb).
-    pub const MAX_DECOMPRESSION_RATIO: u64 = 1000;
-    /// Bytes, from the first non-ASCII byte on, that decide the encoding
-    /// with [`Encoding::Auto`](super::Encoding::Auto) (or the whole rest of
-    /// the input when it is shorter).
-    pub const ENCODING_SAMPLE_BYTES: usize = 1 << 20;
-    /// Deepest XML nesting accepted in an `.xlsx` workbook part (a real
-    /// worksheet nests about eight deep).
-    pub const MAX_XML_DEPTH: usize = 64;
-}
+use crate::limits;
 
 /// Text encoding of the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

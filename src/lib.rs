@@ -79,6 +79,7 @@ pub mod diag;
 mod error;
 pub mod hs;
 pub mod input;
+pub mod limits;
 mod mentions;
 // What only the tests, benches and fuzz targets use: public so that they
 // can reach it, hidden from the documentation, and outside the stable API.
@@ -111,5 +112,5 @@ pub use result::{
     CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Part,
     Screening, Veto,
 };
-pub use rules::{limits, Example, ParamCond, RuleSetInfo};
+pub use rules::{Example, ParamCond, RuleSetInfo};
 pub use types::{Basis, Category, Requires, Severity};

@@ -8,7 +8,8 @@
 //! where prefixes are met (never a loop over families).
 
 use crate::diag::Code;
-use crate::rules::{limits, Ctx, Example};
+use crate::limits;
+use crate::rules::{Ctx, Example};
 use crate::types::{Category, Severity};
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::{Anchored, Input};

@@ -30,8 +30,8 @@
 //! uses. `tests/oracle.rs` and `tests/prefilter.rs` compare the two paths.
 
 use super::{CompiledPattern, Inner, Slot, MARKER, PART};
+use crate::limits;
 use crate::normalize::{is_unsegmented, is_word_char};
-use crate::rules::limits;
 use crate::types::Requires;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::Regex as MetaRegex;

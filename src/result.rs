@@ -214,10 +214,10 @@ pub struct Screening {
     pub hits: Vec<Hit>,
     /// Rules whose text match rests only on a *mention*: words after a
     /// marker such as `for`, `with`, `для`, `用于` that name a part, an
-    /// accessory or a purpose of the goods, not the goods (see
-    /// [`mentions`](crate::mentions)). Same shape as `hits`, most severe
-    /// first; they do not make the line flagged, add no category and raise
-    /// no misdeclaration.
+    /// accessory or a purpose of the goods, not the goods (the decision
+    /// table is in DESIGN.md, "Why are some matches only mentions?").
+    /// Same shape as `hits`, most severe first; they do not make the line
+    /// flagged, add no category and raise no misdeclaration.
     pub mentions: Vec<Hit>,
     /// The categories of the hits, in the order of `docs/categories.md`, without repeats.
     pub categories: Vec<Category>,

@@ -12,23 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use toml::Spanned;
 
-/// Limits that keep a hostile rule file from exhausting memory or time.
-pub mod limits {
-    /// Largest rule file accepted, in bytes.
-    pub const MAX_FILE_BYTES: usize = 32 << 20;
-    /// Longest term, in bytes after normalisation.
-    pub const MAX_TERM_BYTES: usize = 512;
-    /// Most terms across all loaded rule sets.
-    pub const MAX_TERMS: usize = 2_000_000;
-    /// Most patterns across all loaded rule sets.
-    pub const MAX_PATTERNS: usize = 20_000;
-    /// Compiled size limit of one pattern, in bytes.
-    pub const MAX_REGEX_BYTES: usize = 1 << 20;
-    /// Longest pattern source, in bytes.
-    pub const MAX_PATTERN_SOURCE: usize = 4096;
-    /// Most `all` groups in one rule.
-    pub const MAX_ALL_GROUPS: usize = 32;
-}
+use crate::limits;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,8 +15,9 @@
 //! [`InputOptions::max_decompressed_bytes`](super::InputOptions). Rows come
 //! one record batch at a time.
 
-use super::{limits, xlsx::number_text, Fields, TableRows};
+use super::{xlsx::number_text, Fields, TableRows};
 use crate::error::{Error, Result};
+use crate::limits;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,

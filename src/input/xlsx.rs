@@ -18,8 +18,9 @@
 //! rows × columns of the used area, which a hostile file sets to 17
 //! billion cells) and kept per row, so memory follows the cells present.
 
-use super::{limits, Fields, InputOptions, TableRows};
+use super::{Fields, InputOptions, TableRows};
 use crate::error::{Error, Result};
+use crate::limits;
 use calamine::{DataRef, Reader};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
