@@ -230,7 +230,7 @@ impl<'a> Inputs<'a> {
 }
 
 /// Builders for the result columns.
-struct Columns<'c> {
+struct ResultBuilders<'c> {
     clf: &'c Classifier,
     hs: StringBuilder,
     hs_error: StringBuilder,
@@ -252,11 +252,11 @@ struct Columns<'c> {
     json: Vec<u8>,
 }
 
-impl<'c> Columns<'c> {
+impl<'c> ResultBuilders<'c> {
     fn new(clf: &'c Classifier, rows: usize) -> Self {
         let s = || StringBuilder::with_capacity(rows, rows * 8);
         let l = || ListBuilder::with_capacity(StringBuilder::new(), rows);
-        Columns {
+        ResultBuilders {
             clf,
             hs: s(),
             hs_error: s(),
@@ -399,7 +399,7 @@ pub fn classify_arrays(
     text: &dyn Array,
 ) -> Result<RecordBatch, ArrowError> {
     let input = Inputs::new(hs, text)?;
-    let mut out = Columns::new(clf, input.len);
+    let mut out = ResultBuilders::new(clf, input.len);
     for i in 0..input.len {
         match input.row(i) {
             Some((hs, text)) => out.push(Some(&clf.classify_with(scratch, hs, text))),
@@ -432,7 +432,7 @@ pub fn classify_arrays_parallel(
             },
         )
         .collect();
-    let mut out = Columns::new(clf, input.len);
+    let mut out = ResultBuilders::new(clf, input.len);
     for r in &results {
         out.push(r.as_ref());
     }

@@ -10,19 +10,19 @@ use crate::diag::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hs;
 use crate::limits;
-use crate::normalize::{is_word_char, Normalized};
+use crate::normalize::{ceil_char, floor_char, is_word_char, Normalized};
 use crate::params;
 use crate::parts::{ManufacturerInfo, PartFamilyInfo};
+use crate::pattern::triggers::{self, TriggerKind};
+use crate::pattern::{self, PatternDef};
 use crate::result::{
     CodeInText, Evidence, EvidenceKind, Hit, HsInfo, HsSource, Misdeclaration, NearMiss, Part,
     Screening, Veto,
 };
-use crate::rules::{
-    self, Example, ParamCond, PatternDef, RuleSetDef, RuleSetInfo, TermDef, TriggerKind,
-};
+use crate::rules::{self, Example, ParamCond, RuleSetDef, RuleSetInfo, TermDef};
 use crate::types::{Basis, Category, Requires, Severity};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::{RegexSet, RegexSetBuilder};
+use regex::RegexSet;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Anchored, Input};
 use serde::Serialize;
@@ -337,15 +337,30 @@ struct TermUse {
     written: u32,
 }
 
+/// What the evidence of a line's rules is written from: the original
+/// description and the line's code.
+struct LineFacts<'a> {
+    /// The original description (columns joined), whose spans evidence gives.
+    text: &'a str,
+    /// The code's digits, declared or read from the description.
+    digits: &'a Option<String>,
+    /// Where the code came from.
+    source: HsSource,
+    /// Codes written in the description, in order.
+    in_text: &'a [CodeInText],
+}
+
 /// An automaton entry that is not a rule term: a marker before an HS code.
 const MARKER: u32 = u32::MAX;
 /// An automaton entry of the parts knowledge base (`TermUse::written` is
 /// its index among the knowledge base's literals).
 const PART: u32 = u32::MAX - 1;
 
-struct CompiledPattern {
+/// A pattern of the engine: its definition, compiled on the first line
+/// that triggers it (see [`LazyPattern::compiled`]).
+struct LazyPattern {
     re: std::sync::OnceLock<Option<MetaRegex>>,
-    engine_source: String,
+    def: PatternDef,
     /// How its trigger literals stand in a match; `None`: it runs on every line.
     trigger: Option<TriggerKind>,
     /// Whether the engine source starts with a boundary that consumes the
@@ -357,6 +372,15 @@ struct CompiledPattern {
     rule: u32,
     slot: Slot,
     source: Arc<str>,
+}
+
+impl LazyPattern {
+    /// The pattern's regex, compiled by [`PatternDef::compile`] on first
+    /// use, and shared by the exhaustive screen and the two-phase screen's
+    /// second phase.
+    fn compiled(&self) -> Option<&MetaRegex> {
+        self.re.get_or_init(|| self.def.compile().ok()).as_ref()
+    }
 }
 
 /// A rule's public description, shared by every hit it produces.
@@ -418,7 +442,7 @@ struct Inner {
     /// each runs on the lines where its rule's groups are all met, since
     /// elsewhere its matches could change nothing.
     gated: Vec<u32>,
-    patterns: Vec<CompiledPattern>,
+    patterns: Vec<LazyPattern>,
     /// HS prefix (length, value) → (rule, is_exclusion).
     hs_table: PrefixMap,
     headings: Vec<Arc<[String]>>,
@@ -687,7 +711,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     let mut gated = Vec::new();
     let mut triggers = Vec::with_capacity(pattern_defs.len());
     for (i, (def, rule, slot)) in pattern_defs.iter().enumerate() {
-        let t = rules::trigger_literals(&def.body, def.start_b, def.end_b);
+        let t = triggers::trigger_literals(&def.body, def.start_b, def.end_b);
         triggers.push(t.as_ref().map(|(k, _)| *k));
         match t {
             Some((kind, lits)) => {
@@ -709,7 +733,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
                 }
             }
             None => {
-                if pattern_is_moot(&rules[*rule as usize], *slot).is_some() {
+                if groups_needed_by(&rules[*rule as usize], *slot).is_some() {
                     gated.push(i as u32);
                 } else {
                     always.push(i);
@@ -817,16 +841,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     let mut patterns = Vec::new();
     let mut set = None;
     if diags.is_empty() && !always.is_empty() {
-        let bodies: Vec<String> = always
-            .iter()
-            .map(|&i| pattern_defs[i].0.engine_source())
-            .collect();
-        match RegexSetBuilder::new(&bodies)
-            .case_insensitive(true)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-        {
+        match pattern::compile_set(always.iter().map(|&i| &pattern_defs[i].0)) {
             Ok(s) => set = Some(s),
             Err(e) => diags.push(Diagnostic::at(
                 Code::E010,
@@ -840,21 +855,16 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     }
     if diags.is_empty() {
         // Each pattern was compiled once when its rule was checked; here it
-        // is only recorded, and compiled again on the first line that
-        // triggers it. Hundreds of compiled part-number regexes held ~100 MB
-        // and most never fire on a given dump.
+        // is only recorded, and compiled again, by the same function, on the
+        // first line that triggers it. Hundreds of compiled part-number
+        // regexes held ~100 MB and most never fire on a given dump.
         for ((def, rule, slot), trigger) in pattern_defs.iter().zip(triggers) {
-            patterns.push(CompiledPattern {
+            patterns.push(LazyPattern {
                 re: std::sync::OnceLock::new(),
-                engine_source: def.engine_source(),
+                def: def.clone(),
                 trigger,
                 start_b: def.start_b,
-                max_len: regex_syntax::ParserBuilder::new()
-                    .case_insensitive(true)
-                    .build()
-                    .parse(&def.body)
-                    .ok()
-                    .and_then(|h| h.properties().maximum_len()),
+                max_len: def.max_len(),
                 rule: *rule,
                 slot: *slot,
                 source: Arc::from(def.source.as_str()),
@@ -1270,16 +1280,13 @@ impl Classifier {
     }
 
     /// Why a touched rule that did not fire came close, if it did.
-    #[allow(clippy::too_many_arguments)]
     fn near_miss(
         &self,
         scratch: &Scratch,
         ri: u32,
         st: RuleState,
         hs_ok: bool,
-        digits: &Option<String>,
-        source: HsSource,
-        in_text: &[CodeInText],
+        line: &LineFacts<'_>,
     ) -> Option<NearMiss> {
         let rule = &self.inner.rules[ri as usize];
         let text_found = st.any || st.all_mask != 0;
@@ -1356,7 +1363,7 @@ impl Classifier {
             .iter()
             .filter(|(r, ev)| *r == ri && !matches!(ev, RawEv::Hs { .. }))
             .take(MAX_EVIDENCE_PER_RULE)
-            .map(|&(_, ev)| self.evidence(scratch, ri, ev, digits, source, in_text))
+            .map(|&(_, ev)| self.evidence(scratch, ri, ev, line))
             .collect();
         Some(NearMiss {
             rule: rule.info.id.clone(),
@@ -1461,7 +1468,7 @@ impl Classifier {
                 break;
             }
             if let Some(f) = hs::code_after(scratch.norm.as_str(), after) {
-                let (s, e) = scratch.norm.original_span(f.start, f.end);
+                let (s, e) = scratch.norm.span(f.start, f.end);
                 if !in_text.iter().any(|c: &CodeInText| c.start == s) {
                     in_text.push(CodeInText {
                         digits: f.digits,
@@ -1500,6 +1507,12 @@ impl Classifier {
         }
 
         // Decide each touched rule.
+        let line = LineFacts {
+            text,
+            digits: &digits,
+            source,
+            in_text: &in_text,
+        };
         scratch.touched.sort_unstable();
         let mut hits = Vec::new();
         let mut vetoed = Vec::new();
@@ -1529,9 +1542,7 @@ impl Classifier {
             if !fires {
                 if scratch.near.is_some() && st.excluded.is_none() {
                     scratch.norm.ensure_map(text);
-                    if let Some(n) =
-                        self.near_miss(scratch, ri, st, hs_ok, &digits, source, &in_text)
-                    {
+                    if let Some(n) = self.near_miss(scratch, ri, st, hs_ok, &line) {
                         if let Some(v) = scratch.near.as_mut() {
                             v.push(n);
                         }
@@ -1541,14 +1552,7 @@ impl Classifier {
             }
             scratch.norm.ensure_map(text);
             if let Some(ev_idx) = st.excluded {
-                let by = self.evidence(
-                    scratch,
-                    ri,
-                    scratch.ev[ev_idx as usize].1,
-                    &digits,
-                    source,
-                    &in_text,
-                );
+                let by = self.evidence(scratch, ri, scratch.ev[ev_idx as usize].1, &line);
                 vetoed.push(Veto {
                     rule: rule.info.id.clone(),
                     category: rule.info.category,
@@ -1578,14 +1582,7 @@ impl Classifier {
             };
             let mut evidence = Vec::new();
             if let Some(len) = st.hs {
-                evidence.push(self.evidence(
-                    scratch,
-                    ri,
-                    RawEv::Hs { len },
-                    &digits,
-                    source,
-                    &in_text,
-                ));
+                evidence.push(self.evidence(scratch, ri, RawEv::Hs { len }, &line));
             }
             if text_ok {
                 for &(r, ev) in &scratch.ev {
@@ -1595,13 +1592,13 @@ impl Classifier {
                     if evidence.len() >= MAX_EVIDENCE_PER_RULE {
                         break;
                     }
-                    let e = self.evidence(scratch, ri, ev, &digits, source, &in_text);
+                    let e = self.evidence(scratch, ri, ev, &line);
                     if !evidence.contains(&e) {
                         evidence.push(e);
                     }
                 }
                 for ev in param_ev {
-                    evidence.push(self.evidence(scratch, ri, ev, &digits, source, &in_text));
+                    evidence.push(self.evidence(scratch, ri, ev, &line));
                 }
             }
             let hit = Hit {
@@ -1672,7 +1669,7 @@ impl Classifier {
         if !fits_goods {
             misdeclarations.extend(part_misdeclarations);
         }
-        let mut screening = Screening {
+        Screening {
             hs: HsInfo {
                 digits,
                 error,
@@ -1687,18 +1684,7 @@ impl Classifier {
             vetoed,
             parts,
             manufacturers,
-        };
-        Self::fill_text(&mut screening, text);
-        if let Some(near) = scratch.near.as_mut() {
-            for e in near.iter_mut().flat_map(|n| n.found.iter_mut()) {
-                if let (Some(s), Some(en)) = (e.start, e.end) {
-                    if let Some(t) = text.get(s..en) {
-                        e.text = t.to_string();
-                    }
-                }
-            }
         }
-        screening
     }
 
     /// Runs every rule's examples and counterexamples; returns the ones that
@@ -1933,24 +1919,13 @@ impl Classifier {
             while at < trig_at.len() && trig_at[at].0 == pi {
                 at += 1;
             }
-            // Its matches could change nothing (see `pattern_is_moot`).
+            // Its matches could change nothing (see `groups_needed_by`).
             if all_groups_unmet(&inner.rules, p, seen, state, *stamp) {
                 continue;
             }
-            let re = p.re.get_or_init(|| {
-                MetaRegex::builder()
-                    .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
-                    .configure(
-                        MetaRegex::config()
-                            .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
-                            .onepass_size_limit(Some(limits::MAX_REGEX_BYTES)),
-                    )
-                    .build(&p.engine_source)
-                    .ok()
-            });
-            // Every pattern compiled when its rule was checked, so `None`
+            // The rule check compiled it with the same function, so `None`
             // cannot happen; skipping is the safe answer if it ever did.
-            let Some(re) = re else { continue };
+            let Some(re) = p.compiled() else { continue };
             let joined = *joined;
             let mut record = |s: usize, e: usize| {
                 if joined && text[s..e].contains(COLUMN_SEP) {
@@ -2081,26 +2056,19 @@ impl Classifier {
         true
     }
 
-    fn evidence(
-        &self,
-        scratch: &Scratch,
-        ri: u32,
-        ev: RawEv,
-        digits: &Option<String>,
-        source: HsSource,
-        in_text: &[CodeInText],
-    ) -> Evidence {
+    /// One piece of evidence of rule `ri`, its spans and text in the
+    /// original description. The line's map must be built.
+    fn evidence(&self, scratch: &Scratch, ri: u32, ev: RawEv, line: &LineFacts<'_>) -> Evidence {
         let rule = &self.inner.rules[ri as usize];
-        let original_slice = |s: u32, e: u32| {
-            let (os, oe) = scratch.norm.original_span(s as usize, e as usize);
-            (os, oe)
-        };
+        let original_slice = |s: u32, e: u32| scratch.norm.span(s as usize, e as usize);
+        let original_text =
+            |s: usize, e: usize| line.text.get(s..e).unwrap_or_default().to_string();
         match ev {
             RawEv::Term { written, s, e } => {
                 let (os, oe) = original_slice(s, e);
                 Evidence {
                     kind: EvidenceKind::Term,
-                    text: String::new(),
+                    text: original_text(os, oe),
                     rule_part: rule.written[written as usize].to_string(),
                     start: Some(os),
                     end: Some(oe),
@@ -2113,7 +2081,7 @@ impl Classifier {
                 let (os, oe) = original_slice(s, e);
                 Evidence {
                     kind: EvidenceKind::Pattern,
-                    text: String::new(),
+                    text: original_text(os, oe),
                     rule_part: self.inner.patterns[pat as usize].source.to_string(),
                     start: Some(os),
                     end: Some(oe),
@@ -2123,15 +2091,20 @@ impl Classifier {
                 }
             }
             RawEv::Hs { len } => {
-                let d = digits.as_deref().unwrap_or("");
+                let d = line.digits.as_deref().unwrap_or("");
                 let prefix = &d[..(len as usize).min(d.len())];
-                let (start, end) = match (source, in_text.first()) {
-                    (HsSource::Description, Some(c)) => (Some(c.start), Some(c.end)),
-                    _ => (None, None),
+                // A code read from the description is shown as written there.
+                let (start, end, text) = match (line.source, line.in_text.first()) {
+                    (HsSource::Description, Some(c)) => (
+                        Some(c.start),
+                        Some(c.end),
+                        line.text.get(c.start..c.end).unwrap_or(d).to_string(),
+                    ),
+                    _ => (None, None, d.to_string()),
                 };
                 Evidence {
                     kind: EvidenceKind::HsPrefix,
-                    text: d.to_string(),
+                    text,
                     rule_part: prefix.to_string(),
                     start,
                     end,
@@ -2146,7 +2119,7 @@ impl Classifier {
                 let (os, oe) = original_slice(f.start as u32, f.end as u32);
                 Evidence {
                     kind: EvidenceKind::Parameter,
-                    text: String::new(),
+                    text: original_text(os, oe),
                     rule_part: c.written.clone(),
                     start: Some(os),
                     end: Some(oe),
@@ -2199,7 +2172,7 @@ impl Classifier {
             .collect();
         // A part whose maker is not named needs the line's context.
         for rp in &lp.parts {
-            let (s, e) = scratch.norm.original_span(rp.start, rp.end);
+            let (s, e) = scratch.norm.span(rp.start, rp.end);
             let info = kb.info_of(rp.fam);
             let manufacturer = rp.mfr.map(|m| kb.mfr_id(m).clone());
             if let Some(m) = &manufacturer {
@@ -2289,32 +2262,15 @@ impl Classifier {
         }
         (parts, manufacturers, misdeclarations)
     }
-
-    /// Fills in the `text` of evidence from the original description.
-    fn fill_text(r: &mut Screening, text: &str) {
-        let fill = |e: &mut Evidence| {
-            if let (Some(s), Some(en)) = (e.start, e.end) {
-                if let Some(t) = text.get(s..en) {
-                    e.text = t.to_string();
-                }
-            }
-        };
-        for h in r.hits.iter_mut().chain(&mut r.mentions) {
-            h.evidence.iter_mut().for_each(fill);
-        }
-        for v in &mut r.vetoed {
-            fill(&mut v.by);
-        }
-    }
 }
 
-/// For a pattern (in `slot` of `rule`) whose matches change nothing while
-/// the rule's `all` groups are unmet, the mask of all the groups; `None`
-/// for a pattern that always matters. A rule whose groups are unmet cannot
+/// The `all` groups a pattern (in `slot` of `rule`) needs met before its
+/// matches can change anything, as the mask of all of them; `None` for a
+/// pattern that always matters. A rule whose groups are unmet cannot
 /// fire on its text, and the evidence lists text matches only when the
 /// text condition holds; an exclusion still matters when the rule can fire
 /// on its HS code alone.
-fn pattern_is_moot(rule: &Rule, slot: Slot) -> Option<u64> {
+fn groups_needed_by(rule: &Rule, slot: Slot) -> Option<u64> {
     (rule.n_all > 0
         && (slot != Slot::Exclude || matches!(rule.info.requires, Requires::Text | Requires::Both)))
     .then(|| (1u64 << rule.n_all) - 1)
@@ -2324,13 +2280,13 @@ fn pattern_is_moot(rule: &Rule, slot: Slot) -> Option<u64> {
 /// groups (terms, all found by now) are not all met.
 fn all_groups_unmet(
     rules: &[Rule],
-    p: &CompiledPattern,
+    p: &LazyPattern,
     seen: &[u32],
     state: &[RuleState],
     stamp: u32,
 ) -> bool {
     let r = p.rule as usize;
-    pattern_is_moot(&rules[r], p.slot).is_some_and(|full| {
+    groups_needed_by(&rules[r], p.slot).is_some_and(|full| {
         let met = if seen[r] == stamp {
             state[r].all_mask
         } else {
@@ -2410,22 +2366,4 @@ fn search_all(
         };
     }
     found
-}
-
-/// The nearest character boundary at or before `i`.
-fn floor_char(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-/// The nearest character boundary at or after `i`.
-fn ceil_char(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }

@@ -212,8 +212,8 @@ impl Diagnostic {
             span_len: 0,
         };
         if let Some(span) = span {
-            let start = floor_char_boundary(source, span.start.min(source.len()));
-            let end = floor_char_boundary(source, span.end.min(source.len())).max(start);
+            let start = crate::normalize::floor_char(source, span.start.min(source.len()));
+            let end = crate::normalize::floor_char(source, span.end.min(source.len())).max(start);
             let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = source[start..]
                 .find('\n')
@@ -279,14 +279,4 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
-}
-
-pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }

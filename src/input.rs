@@ -590,7 +590,7 @@ impl<S: AsRef<str>> PartialEq<[S]> for Fields {
 /// Reads records from any input, one [`Row`] per record.
 pub struct RowReader {
     name: String,
-    inner: Inner,
+    rows: Rows,
     headers: Vec<String>,
     /// The encoding, once decided (by the caller, the [`Sniffer`] or the
     /// file format); shared with the sniffer.
@@ -606,9 +606,13 @@ pub struct RowReader {
     open_quote_at_eof: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
-enum Inner {
+/// Where a reader's rows come from, by format.
+enum Rows {
+    /// Delimited text: the reader and its reused record.
     Csv(csv::Reader<Box<dyn Read + Send>>, csv::ByteRecord),
+    /// JSON Lines: the text, a reused line buffer, and the line number.
     Jsonl(Box<dyn BufRead + Send>, Vec<u8>, u64),
+    /// A workbook sheet or a Parquet file.
     Table(Box<dyn TableRows>),
 }
 
@@ -875,7 +879,7 @@ impl RowReader {
         let text = BufReader::with_capacity(256 << 10, sniffer);
         let mut reader = RowReader {
             name: name.to_string(),
-            inner: Inner::Jsonl(Box::new(std::io::empty()), Vec::new(), 0),
+            rows: Rows::Jsonl(Box::new(std::io::empty()), Vec::new(), 0),
             headers: Vec::new(),
             decided,
             encoding_source: given.map(|_| EncodingSource::Given),
@@ -928,10 +932,10 @@ impl RowReader {
                     Ok(false) => reader.done = true,
                     Err(e) => return Err(Error::input(name, 0, format!("header: {e}"))),
                 }
-                reader.inner = Inner::Csv(rdr, rec);
+                reader.rows = Rows::Csv(rdr, rec);
             }
             Format::Jsonl => {
-                reader.inner = Inner::Jsonl(Box::new(text), Vec::new(), 0);
+                reader.rows = Rows::Jsonl(Box::new(text), Vec::new(), 0);
                 // Column names come from the first object, peeked in the head.
                 if let Some(m) = first_object {
                     reader.headers = m.keys().cloned().collect();
@@ -955,7 +959,7 @@ impl RowReader {
         let _ = decided.set(encoding_rs::UTF_8);
         let mut reader = RowReader {
             name: name.to_string(),
-            inner: Inner::Table(table),
+            rows: Rows::Table(table),
             headers: Vec::new(),
             decided: Arc::new(decided),
             encoding_source: Some(EncodingSource::Format),
@@ -972,7 +976,7 @@ impl RowReader {
 
     /// Takes the header of a table format from its first row.
     fn read_table_header(&mut self) -> Result<()> {
-        if let Inner::Table(t) = &mut self.inner {
+        if let Rows::Table(t) = &mut self.rows {
             match t.next_fields()? {
                 Some(Ok(h)) => self.headers = h.iter().map(|s| s.trim().to_string()).collect(),
                 Some(Err(m)) => return Err(Error::input(&self.name, 0, format!("header: {m}"))),
@@ -1093,16 +1097,16 @@ impl RowReader {
         if self.done {
             return Ok(None);
         }
-        let mut inner = std::mem::replace(
-            &mut self.inner,
-            Inner::Jsonl(Box::new(std::io::empty()), Vec::new(), 0),
+        let mut rows = std::mem::replace(
+            &mut self.rows,
+            Rows::Jsonl(Box::new(std::io::empty()), Vec::new(), 0),
         );
-        let out = match &mut inner {
-            Inner::Csv(rdr, rec) => self.next_csv(rdr, rec),
-            Inner::Jsonl(r, buf, pos) => self.next_jsonl(r, buf, pos),
-            Inner::Table(t) => self.next_table(t.as_mut()),
+        let out = match &mut rows {
+            Rows::Csv(rdr, rec) => self.next_csv(rdr, rec),
+            Rows::Jsonl(r, buf, pos) => self.next_jsonl(r, buf, pos),
+            Rows::Table(t) => self.next_table(t.as_mut()),
         };
-        self.inner = inner;
+        self.rows = rows;
         if matches!(out, Ok(None) | Err(_)) {
             self.done = true;
         }

@@ -90,6 +90,7 @@ pub mod oracle;
 pub mod output;
 mod params;
 mod parts;
+mod pattern;
 pub mod report;
 mod result;
 mod rules;

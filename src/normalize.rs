@@ -24,6 +24,9 @@ pub struct Normalized {
     chars: Vec<(char, u32, u32)>,
     /// Whether `starts` and `ends` are built.
     mapped: bool,
+    /// The address and length of the original last normalised: a map is
+    /// built only for that same text (see [`Normalized::original_span`]).
+    original_at: (usize, usize),
 }
 
 impl Normalized {
@@ -40,13 +43,14 @@ impl Normalized {
 
     /// Normalises `original` like [`Normalized::normalize`], but builds the
     /// map back to `original` only where the fast paths cannot skip it
-    /// (most lines never need it: they produce no evidence). Call
-    /// [`Normalized::ensure_map`] before [`Normalized::original_span`].
+    /// (most lines never need it: they produce no evidence);
+    /// [`Normalized::original_span`] builds it when asked.
     pub fn normalize_lazy(&mut self, original: &str) {
         self.text.clear();
         self.starts.clear();
         self.ends.clear();
         self.mapped = false;
+        self.original_at = (original.as_ptr() as usize, original.len());
         if original.is_ascii() {
             self.ascii_text(original);
         } else if !self.simple_text(original) {
@@ -67,9 +71,14 @@ impl Normalized {
         }
     }
 
-    /// Builds the map back to `original` (the text last normalised) if the
-    /// lazy path skipped it; `original` must be that same text.
-    pub fn ensure_map(&mut self, original: &str) {
+    /// Builds the map back to `original` if the lazy path skipped it. Given
+    /// another text than the one last normalised, it normalises that one
+    /// (with its map): the map always describes the text it is given.
+    pub(crate) fn ensure_map(&mut self, original: &str) {
+        if self.original_at != (original.as_ptr() as usize, original.len()) {
+            self.normalize(original);
+            return;
+        }
         if self.mapped {
             return;
         }
@@ -234,18 +243,30 @@ impl Normalized {
         &self.text
     }
 
-    /// Maps a byte range of the normalised text back to a byte range of the original.
+    /// Maps a byte range of the normalised text back to a byte range of
+    /// `original`, the text last normalised, building the map if the lazy
+    /// path skipped it. Given another text, it normalises that one first,
+    /// so the answer is always a range of `original` and
+    /// [`Normalized::as_str`] the text it was measured in.
     ///
     /// The result always lies on character boundaries of the original.
+    pub fn original_span(&mut self, original: &str, start: usize, end: usize) -> (usize, usize) {
+        self.ensure_map(original);
+        self.span(start, end)
+    }
+
+    /// [`Normalized::original_span`] once [`Normalized::ensure_map`] has
+    /// run for this text: the engine builds the map once per line and then
+    /// maps every span of its evidence.
     ///
     /// # Panics
-    /// After [`Normalized::normalize_lazy`] left the map unbuilt, until
-    /// [`Normalized::ensure_map`] builds it.
-    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+    /// If the map is not built (a bug in the engine, not a property of
+    /// the input).
+    pub(crate) fn span(&self, start: usize, end: usize) -> (usize, usize) {
         if self.text.is_empty() {
             return (0, 0);
         }
-        assert!(self.mapped, "original_span before ensure_map");
+        assert!(self.mapped, "a span mapped before its line's map was built");
         let start = start.min(self.text.len() - 1);
         let end = end.clamp(start + 1, self.text.len());
         let os = self.starts[start] as usize;
@@ -572,6 +593,24 @@ pub fn normalize_str(s: &str) -> String {
     n.text
 }
 
+/// The nearest character boundary at or before `i` (`text.len()` past the end).
+pub(crate) fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest character boundary at or after `i` (`text.len()` past the end).
+pub(crate) fn ceil_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -610,12 +649,12 @@ mod tests {
         let original = "Тепловизор  ＦＬＩＲ Boson";
         let mut n = Normalized::new();
         n.normalize(original);
-        let t = n.as_str();
+        let t = n.as_str().to_string();
         let s = t.find("flir").unwrap();
-        let (os, oe) = n.original_span(s, s + 4);
+        let (os, oe) = n.original_span(original, s, s + 4);
         assert_eq!(&original[os..oe], "ＦＬＩＲ");
         let s = t.find("тепловизор").unwrap();
-        let (os, oe) = n.original_span(s, s + "тепловизор".len());
+        let (os, oe) = n.original_span(original, s, s + "тепловизор".len());
         assert_eq!(&original[os..oe], "Тепловизор");
     }
 
@@ -723,12 +762,22 @@ mod tests {
     }
 
     #[test]
+    fn a_span_of_another_text_is_measured_in_that_text() {
+        let mut n = Normalized::new();
+        n.normalize_lazy("cotton shirts");
+        let other = "Тепловизор  FLIR";
+        let (os, oe) = n.original_span(other, 0, "тепловизор".len());
+        assert_eq!(&other[os..oe], "Тепловизор");
+        assert_eq!(n.as_str(), "тепловизор flir");
+    }
+
+    #[test]
     fn expansion_maps_to_whole_char() {
         let original = "Maß";
         let mut n = Normalized::new();
         n.normalize(original);
         assert_eq!(n.as_str(), "mass");
-        let (os, oe) = n.original_span(2, 3);
+        let (os, oe) = n.original_span(original, 2, 3);
         assert_eq!(&original[os..oe], "ß");
     }
 }

@@ -5,16 +5,18 @@
 //! [`Classifier`](crate::Classifier) returns exactly the hits it returns, and
 //! the benchmarks use it as the baseline that grows linearly with rules.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::hs;
 use crate::mentions::{self, MentionKind};
 use crate::normalize::{is_word_char, normalize_str};
 use crate::params;
 use crate::parts::{ManufacturerInfo, PartFamilyInfo};
-use crate::rules::{self, PatternDef, RuleDef, TermDef};
+use crate::pattern::PatternDef;
+use crate::rules::{self, RuleDef, TermDef};
 use crate::types::{Basis, Requires};
 use crate::RuleSources;
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta::Regex;
+use regex_automata::Input;
 
 /// (rule id, basis) pairs sorted by id: what [`fired`] and [`mentioned`]
 /// give a [`Screening`](crate::Screening).
@@ -33,15 +35,24 @@ impl std::fmt::Debug for NaiveClassifier {
     }
 }
 
-fn compile(p: &[PatternDef]) -> Vec<Regex> {
-    p.iter()
-        .filter_map(|d| {
-            RegexBuilder::new(&d.engine_source())
-                .case_insensitive(true)
-                .build()
-                .ok()
-        })
-        .collect()
+/// The patterns' regexes, built by the engine's own builder; a pattern it
+/// cannot build is a diagnostic, as in the engine's rule check.
+fn compile(p: &[PatternDef], rule: &str, diags: &mut Vec<Diagnostic>) -> Vec<Regex> {
+    let mut out = Vec::new();
+    for d in p {
+        match d.compile() {
+            Ok(re) => out.push(re),
+            Err(e) => diags.push(Diagnostic::at(
+                Code::E005,
+                format!("the oracle could not build pattern `{}`: {e:?}", d.source),
+                "(oracle)",
+                "",
+                None,
+                Some(rule),
+            )),
+        }
+    }
+    out
 }
 
 fn term_occurs(text: &str, t: &TermDef) -> bool {
@@ -76,16 +87,18 @@ fn term_starts(text: &str, t: &TermDef) -> Vec<(usize, usize)> {
 fn pattern_starts(text: &str, re: &Regex) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut at = 0;
+    let mut caps = re.create_captures();
     while at <= text.len() {
-        let Some(c) = re.captures_at(text, at) else {
+        re.search_captures(&Input::new(text).range(at..), &mut caps);
+        let Some(m) = caps
+            .get_group(1)
+            .or_else(|| caps.get_match().map(|m| m.span()))
+        else {
             break;
         };
-        let Some(m) = c.get(1).or_else(|| c.get(0)) else {
-            break;
-        };
-        out.push((m.start(), m.end()));
-        at = if m.end() > at {
-            m.end()
+        out.push((m.start, m.end));
+        at = if m.end > at {
+            m.end
         } else {
             at + text[at..].chars().next().map_or(1, char::len_utf8)
         };
@@ -181,9 +194,19 @@ impl NaiveClassifier {
         let families = sets
             .iter()
             .flat_map(|s| s.families.iter().cloned())
-            .filter_map(|f| {
-                let re = Regex::new(&format!("^(?:{})", f.shape)).ok()?;
-                Some((f, re))
+            .filter_map(|f| match crate::pattern::compile_shape(&f.shape) {
+                Ok(re) => Some((f, re)),
+                Err(e) => {
+                    diags.push(Diagnostic::at(
+                        Code::E005,
+                        format!("the oracle could not build shape `{}`: {e:?}", f.shape),
+                        "(oracle)",
+                        "",
+                        None,
+                        Some(&f.id),
+                    ));
+                    None
+                }
             })
             .collect();
         // Each term's transliterations and misspellings are more terms of
@@ -208,11 +231,14 @@ impl NaiveClassifier {
                 r.any = with_variants(&r.any, true);
                 r.all = r.all.iter().map(|g| with_variants(g, true)).collect();
                 r.ex_any = with_variants(&r.ex_any, false);
-                let p = compile(&r.patterns);
-                let x = compile(&r.ex_patterns);
+                let p = compile(&r.patterns, &r.id, &mut diags);
+                let x = compile(&r.ex_patterns, &r.id, &mut diags);
                 (r, p, x)
             })
             .collect();
+        if !diags.is_empty() {
+            return Err(diags);
+        }
         Ok(NaiveClassifier {
             rules,
             makers,
@@ -417,7 +443,7 @@ impl NaiveClassifier {
                     {
                         continue;
                     }
-                    let stop = crate::parts::ceil_char(
+                    let stop = crate::normalize::ceil_char(
                         norm,
                         (e + crate::parts::MAX_SHAPE_BYTES).min(norm.len()),
                     );

@@ -363,10 +363,7 @@ fn unit_after(text: &str, start: usize, value: f64, num_end: usize, out: &mut Ve
                 Family::Len => {
                     push(Quantity::Length);
                     let window_start = start.saturating_sub(96);
-                    let mut ws = window_start;
-                    while !text.is_char_boundary(ws) {
-                        ws += 1;
-                    }
+                    let ws = crate::normalize::ceil_char(text, window_start);
                     let window = &text[ws..start];
                     // The marker must be in the same clause as the number.
                     let clause = window.rsplit(['|', ';', '/']).next().unwrap_or(window);

@@ -9,6 +9,8 @@
 
 use crate::diag::Code;
 use crate::limits;
+use crate::normalize::ceil_char;
+use crate::pattern::PatternError;
 use crate::rules::{Ctx, Example};
 use crate::types::{Category, Severity};
 use regex_automata::meta::{Cache, Regex};
@@ -372,10 +374,7 @@ pub(crate) fn check_family(
         prefixes.push(n);
     }
     let shape = f.shape.get_ref();
-    match regex::RegexBuilder::new(&format!("^(?:{shape})"))
-        .size_limit(limits::MAX_REGEX_BYTES)
-        .build()
-    {
+    match crate::pattern::compile_shape(shape) {
         Ok(re) => {
             if prefixes.is_empty() && re.is_match("") {
                 ctx.err(
@@ -389,12 +388,19 @@ pub(crate) fn check_family(
                 ok = false;
             }
         }
-        Err(e) => {
-            let msg = e.to_string();
-            let last = msg.lines().last().unwrap_or("").trim().to_string();
+        Err(PatternError::TooBig(n)) => {
+            ctx.err(
+                Code::E010,
+                format!("shape `{shape}` compiles to more than {n} bytes"),
+                f.shape.span(),
+                Some(&id),
+            );
+            ok = false;
+        }
+        Err(PatternError::Invalid(m)) => {
             ctx.err(
                 Code::E005,
-                format!("invalid shape regex `{shape}`: {last}"),
+                format!("invalid shape regex `{shape}`: {m}"),
                 f.shape.span(),
                 Some(&id),
             );
@@ -608,17 +614,7 @@ impl PartsIndex {
                     )),
                 }
             }
-            let build = |src: String| {
-                Regex::builder()
-                    .configure(
-                        Regex::config()
-                            .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
-                            .utf8_empty(true),
-                    )
-                    .build(&src)
-                    .ok()
-            };
-            let Some(re) = build(format!("^(?:{})", f.shape)) else {
+            let Ok(re) = crate::pattern::compile_shape(&f.shape) else {
                 continue; // reported by check_family
             };
             fam_ids.insert(f.id.clone(), idx.fams.len() as u32);
@@ -987,13 +983,6 @@ fn is_han(c: char) -> bool {
 
 pub(crate) fn is_word(c: char) -> bool {
     crate::normalize::is_word_char(c)
-}
-
-pub(crate) fn ceil_char(s: &str, mut i: usize) -> usize {
-    while i < s.len() && !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 /// Characters that join the pieces of one part number (`lm2596sx-5.0/nopb`,

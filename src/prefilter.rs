@@ -29,12 +29,10 @@
 //! terms, new trigger kinds) are covered as long as they are recorded as
 //! uses. `tests/oracle.rs` and `tests/prefilter.rs` compare the two paths.
 
-use super::{CompiledPattern, Inner, Slot, MARKER, PART};
-use crate::limits;
+use super::{Inner, LazyPattern, Slot, MARKER, PART};
 use crate::normalize::{is_unsegmented, is_word_char};
 use crate::types::Requires;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::meta::Regex as MetaRegex;
 use std::collections::HashMap;
 
 /// How a literal must stand for a use of it to count (bits).
@@ -275,7 +273,7 @@ impl Prefilter {
     pub(super) fn admits(
         &self,
         text: &str,
-        patterns: &[CompiledPattern],
+        patterns: &[LazyPattern],
         kb: &crate::parts::PartsIndex,
         line_parts: &mut crate::parts::LineParts,
         markers: &mut Vec<(usize, usize)>,
@@ -360,29 +358,8 @@ fn small_automaton(lits: &[&str]) -> Option<AhoCorasick> {
 /// Whether pattern `p` matches anywhere in `text`: necessary for any match
 /// the second phase records (it runs the same regex on parts of `text`).
 /// A pattern whose regex cannot be built counts as matching.
-fn pattern_matches(p: &CompiledPattern, text: &str) -> bool {
+fn pattern_matches(p: &LazyPattern, text: &str) -> bool {
     p.compiled().is_none_or(|re| re.is_match(text))
-}
-
-impl CompiledPattern {
-    /// The pattern's regex, compiled on first use and shared with the
-    /// second phase (`scan_patterns` initialises the same cell with the
-    /// same settings).
-    pub(super) fn compiled(&self) -> Option<&MetaRegex> {
-        self.re
-            .get_or_init(|| {
-                MetaRegex::builder()
-                    .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
-                    .configure(
-                        MetaRegex::config()
-                            .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
-                            .onepass_size_limit(Some(limits::MAX_REGEX_BYTES)),
-                    )
-                    .build(&self.engine_source)
-                    .ok()
-            })
-            .as_ref()
-    }
 }
 
 /// The expected share of lines on which some literal of a set occurs.

@@ -60,7 +60,7 @@ fn check_normalize(original: &str) {
     let len = n.as_str().len();
     for s in 0..=len {
         for e in s..=len {
-            let (os, oe) = n.original_span(s, e);
+            let (os, oe) = n.original_span(original, s, e);
             assert!(os <= oe && oe <= original.len(), "{s}..{e} -> {os}..{oe}");
             assert!(original.is_char_boundary(os) && original.is_char_boundary(oe));
         }
