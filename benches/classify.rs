@@ -1,5 +1,5 @@
 //! Compile and classify, measured separately, each against the naive oracle
-//! on the same input (STYLE.md practice 11).
+//! on the same input, so every figure has its baseline from the same run.
 //!
 //! ```text
 //! cargo bench --bench classify

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Generate rules/chpl.toml from the CHPL code list (February 2024).
 
-Usage: scripts/gen_chpl.py ../shared/reference/nomenclature/chpl-2024-02.csv \
-           ../shared/reference/nomenclature/hs2022.csv > rules/chpl.toml
+Usage: scripts/gen_chpl.py CHPL_CSV HS2022_CSV > rules/chpl.toml
+
+CHPL_CSV is the February 2024 CHPL code list (columns hs6, tier, ...) and
+HS2022_CSV the HS 2022 nomenclature (column hscode, ...).
 
 The CHPL is expressed at HS-6; each code becomes one rule with basis `hs`,
-its tier as the reference, and the category of SPEC.md section 1 that the
+its tier as the reference, and the category (docs/categories.md) that the
 goods of that code belong to. Counterexamples are a sibling HS-6 code of the
 same heading (or chapter) that is not on the list, and a code from an
 unrelated chapter, so the tests show that a rule matches its code and only it.

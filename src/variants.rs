@@ -10,8 +10,8 @@
 //!   `podshipnik*`; `тепловизионный` → `teplovizionnyj`, `teplovizionnyy`,
 //!   `teplovizionnyi`, ...), after GOST 7.79 B, BGN/PCGN, ICAO Doc 9303 and
 //!   keyboard habits (`ж` → `zh`/`j`, `х` → `kh`/`h`/`x`, `щ` →
-//!   `shch`/`sch`/`sh`, `ый` → `yj`/`yy`/`yi`/`iy`/`ij`, ...); the table is
-//!   `../shared/reference/transliteration.md`'s. The schemes' whole-term
+//!   `shch`/`sch`/`sh`, `ый` → `yj`/`yy`/`yi`/`iy`/`ij`, ...), one column
+//!   per scheme and one of spellings seen in trade text. The schemes' whole-term
 //!   spellings come first, then spellings that differ from the first in one
 //!   letter, then in two, up to [`MAX_TRANSLIT`] per term;
 //! - **misspellings**: one edit (a deleted letter, two neighbours swapped,

@@ -1,7 +1,7 @@
 //! Table-driven regression tests over declaration-style lines written for
-//! the error classes of issue 13 that rule data fixes
-//! (`tests/fixtures/declarations/*.csv`, the shape of
-//! `../shared/eval/score.py`'s labelled files):
+//! the error classes that rule data fixes
+//! (`tests/fixtures/declarations/*.csv`, in the shape of labelled
+//! evaluation files: `id,hs_code,description,lang,expected,chpl_tier,note`):
 //!
 //! - `nomenclature.csv`: goods described in the words of the tariff line
 //!   (TN VED, HS/CN, Taiwan and PRC tariff texts), and civilian neighbours
