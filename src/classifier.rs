@@ -22,6 +22,7 @@ use crate::result::{
 use crate::rules::{self, Example, ParamCond, RuleSetDef, RuleSetInfo, TermDef};
 use crate::types::{Basis, Category, Requires, Severity};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rayon::prelude::*;
 use regex::RegexSet;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Anchored, Input};
@@ -254,9 +255,22 @@ impl ClassifierBuilder {
 fn check_sources(sources: &RuleSources) -> (Vec<RuleSetDef>, Vec<Diagnostic>) {
     let mut diags = sources.unreadable.clone();
     let mut sets: Vec<RuleSetDef> = Vec::new();
-    for (name, text) in &sources.files {
+    // Files are checked in parallel (compiling every pattern is most of
+    // the check), then merged in their order, diagnostics included.
+    let parsed: Vec<(Option<RuleSetDef>, Vec<Diagnostic>)> = sources
+        .files
+        .par_iter()
+        .map(|(name, text)| {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let mut file_diags = Vec::new();
+            let def = rules::parse_file(name, text, &mut file_diags);
+            (def, file_diags)
+        })
+        .collect();
+    for ((name, text), (def, file_diags)) in sources.files.iter().zip(parsed) {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if let Some(mut def) = rules::parse_file(name, text, &mut diags) {
+        diags.extend(file_diags);
+        if let Some(mut def) = def {
             let mut h = Sha256::new();
             h.update(text.as_bytes());
             def.info.sha256 = hex(&h.finalize());
@@ -710,8 +724,12 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
     let mut always = Vec::new();
     let mut gated = Vec::new();
     let mut triggers = Vec::with_capacity(pattern_defs.len());
-    for (i, (def, rule, slot)) in pattern_defs.iter().enumerate() {
-        let t = triggers::trigger_literals(&def.body, def.start_b, def.end_b);
+    // Trigger extraction is a quarter of the build; each pattern's is its own.
+    let found: Vec<_> = pattern_defs
+        .par_iter()
+        .map(|(def, _, _)| triggers::trigger_literals(&def.body, def.start_b, def.end_b))
+        .collect();
+    for (i, ((def, rule, slot), t)) in pattern_defs.iter().zip(found).enumerate() {
         triggers.push(t.as_ref().map(|(k, _)| *k));
         match t {
             Some((kind, lits)) => {

@@ -374,9 +374,9 @@ pub(crate) fn check_family(
         prefixes.push(n);
     }
     let shape = f.shape.get_ref();
-    match crate::pattern::compile_shape(shape) {
-        Ok(re) => {
-            if prefixes.is_empty() && re.is_match("") {
+    match crate::pattern::check_shape(shape) {
+        Ok(matches_empty) => {
+            if prefixes.is_empty() && matches_empty {
                 ctx.err(
                     Code::E015,
                     format!(

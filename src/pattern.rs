@@ -7,7 +7,9 @@
 //! - [`split_boundaries`] strips `\b` from a pattern's ends ([`PatternDef`]),
 //!   and [`PatternDef::engine_source`] puts them back as explicit classes;
 //! - [`PatternDef::compile`] builds the regex every user runs
-//!   (case-insensitive, within [`limits::MAX_REGEX_BYTES`]);
+//!   (case-insensitive, within [`limits::MAX_REGEX_BYTES`]), and
+//!   [`PatternDef::check`] answers whether it builds, with the same
+//!   settings less the optional engines;
 //! - [`compile_shape`] builds a part family's shape (anchored,
 //!   case-sensitive, the same limit);
 //! - [`compile_set`] builds the one set of the patterns that have no
@@ -125,16 +127,39 @@ impl From<BuildError> for PatternError {
     }
 }
 
+/// The settings of every regex built from rule data.
+fn config() -> regex_automata::meta::Config {
+    Regex::config()
+        .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
+        .onepass_size_limit(Some(limits::MAX_REGEX_BYTES))
+}
+
 /// The one builder of regexes from rule data.
-fn compile_source(source: &str, case_insensitive: bool) -> Result<Regex, PatternError> {
+fn compile_source(
+    source: &str,
+    case_insensitive: bool,
+    config: regex_automata::meta::Config,
+) -> Result<Regex, PatternError> {
     Ok(Regex::builder()
         .syntax(regex_automata::util::syntax::Config::new().case_insensitive(case_insensitive))
-        .configure(
-            Regex::config()
-                .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
-                .onepass_size_limit(Some(limits::MAX_REGEX_BYTES)),
-        )
+        .configure(config)
         .build(source)?)
+}
+
+/// [`config`] without the engines that are only optimisations: the
+/// one-pass DFA, the bounded backtracker, the full DFA and literal
+/// prefilters. Their failures never fail a build (the regex then runs
+/// without them), so a regex builds with these settings exactly when it
+/// builds with [`config`]: what can fail, the parse and the forward and
+/// reverse NFAs within [`limits::MAX_REGEX_BYTES`], is built the same way.
+/// The rule check uses it, since it throws the regex away; building the
+/// optimisations was about half of the time to load the built-in rules.
+fn check_config() -> regex_automata::meta::Config {
+    config()
+        .onepass(false)
+        .backtrack(false)
+        .dfa(false)
+        .auto_prefilter(false)
 }
 
 impl PatternDef {
@@ -142,7 +167,14 @@ impl PatternDef {
     /// engine, the two-phase screen and the oracle run. Group 1 is the
     /// match without its boundaries.
     pub(crate) fn compile(&self) -> Result<Regex, PatternError> {
-        compile_source(&self.engine_source(), true)
+        compile_source(&self.engine_source(), true, config())
+    }
+
+    /// Whether [`Self::compile`] succeeds, and if so whether the regex
+    /// matches the empty string; for the rule check, without building what
+    /// only speeds a search up (see [`check_config`]).
+    pub(crate) fn check(&self) -> Result<bool, PatternError> {
+        Ok(compile_source(&self.engine_source(), true, check_config())?.is_match(""))
     }
 
     /// The longest match of the body in bytes, if bounded: the engine then
@@ -160,7 +192,13 @@ impl PatternDef {
 /// A part family's shape as its matcher: anchored at the start of the text,
 /// case-sensitive (shapes run on normalised, lower-case text).
 pub(crate) fn compile_shape(shape: &str) -> Result<Regex, PatternError> {
-    compile_source(&format!("^(?:{shape})"), false)
+    compile_source(&format!("^(?:{shape})"), false, config())
+}
+
+/// [`compile_shape`]'s answer for the rule check, as
+/// [`PatternDef::check`]: whether it builds, and matches the empty string.
+pub(crate) fn check_shape(shape: &str) -> Result<bool, PatternError> {
+    Ok(compile_source(&format!("^(?:{shape})"), false, check_config())?.is_match(""))
 }
 
 /// The patterns that have no trigger literal, as one set that runs on
@@ -211,6 +249,24 @@ mod tests {
         assert!(!re(r"\bfpga").is_match("xfpga"));
         assert!(re(r"\bплис\b").is_match("микросхема плис,"));
         assert!(!re(r"\bплис\b").is_match("плиссе"));
+    }
+
+    #[test]
+    fn the_check_and_the_build_agree() {
+        for src in [
+            r"\bfpga\b",
+            "a(b",
+            r"\w{1000}\w{1000}",
+            r"\w{300}",
+            "x*",
+            r"(?:\p{L}{20}){20}",
+            r"[^a]{1,200}z",
+        ] {
+            let d = split_boundaries(src).unwrap();
+            let built = d.compile().map(|re| re.is_match(""));
+            let checked = d.check();
+            assert_eq!(format!("{built:?}"), format!("{checked:?}"), "{src}");
+        }
     }
 
     #[test]

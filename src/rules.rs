@@ -972,9 +972,9 @@ fn check_patterns(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec
                 continue;
             }
         };
-        match def.compile() {
-            Ok(re) => {
-                if re.is_match("") {
+        match def.check() {
+            Ok(matches_empty) => {
+                if matches_empty {
                     ctx.err(
                         Code::E015,
                         format!("pattern `{src}` matches the empty string"),

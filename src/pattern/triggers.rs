@@ -103,20 +103,41 @@ fn shrink(kind: TriggerKind, mut set: Vec<String>) -> Vec<String> {
             }
         })
     };
-    let minimal = |set: &mut Vec<String>| {
-        set.sort();
-        set.dedup();
-        let all = set.clone();
-        set.retain(|l| {
-            !all.iter().any(|o| {
-                o.len() < l.len()
-                    && match kind {
-                        TriggerKind::Prefix => l.starts_with(o.as_str()),
-                        TriggerKind::Suffix => l.ends_with(o.as_str()),
-                        TriggerKind::Inner => l.contains(o.as_str()),
-                    }
-            })
-        });
+    let minimal = |set: &mut Vec<String>| match kind {
+        // In sorted order a literal's prefixes come before it, and every
+        // literal between a prefix and it starts with that prefix, so the
+        // last literal kept is the only one to compare with. Suffixes are
+        // prefixes of the reversed literals.
+        TriggerKind::Prefix | TriggerKind::Suffix => {
+            let key = |l: &str| -> String {
+                if kind == TriggerKind::Suffix {
+                    l.chars().rev().collect()
+                } else {
+                    l.to_string()
+                }
+            };
+            let mut keyed: Vec<(String, String)> = set.drain(..).map(|l| (key(&l), l)).collect();
+            keyed.sort();
+            keyed.dedup();
+            let mut last: Option<String> = None;
+            for (k, l) in keyed {
+                if last.as_deref().is_some_and(|o| k.starts_with(o)) {
+                    continue;
+                }
+                last = Some(k);
+                set.push(l);
+            }
+            set.sort();
+        }
+        TriggerKind::Inner => {
+            set.sort();
+            set.dedup();
+            let all = set.clone();
+            set.retain(|l| {
+                !all.iter()
+                    .any(|o| o.len() < l.len() && l.contains(o.as_str()))
+            });
+        }
     };
     minimal(&mut set);
     loop {
@@ -344,7 +365,7 @@ fn last_chars(hir: &regex_syntax::hir::Hir) -> Option<Vec<char>> {
 fn rarity(set: &[String]) -> usize {
     set.iter()
         .map(|l| {
-            if DECLARATION_BOILERPLATE.iter().any(|b| b.contains(l.trim())) {
+            if in_boilerplate(l.trim()) {
                 return 0;
             }
             l.chars()
@@ -360,6 +381,28 @@ fn rarity(set: &[String]) -> usize {
         })
         .min()
         .unwrap_or(0)
+}
+
+/// Whether `lit` occurs inside one of [`DECLARATION_BOILERPLATE`]: a
+/// lookup among all their substrings, made once (rarity is asked of every
+/// candidate literal of every pattern).
+fn in_boilerplate(lit: &str) -> bool {
+    static SUBSTRINGS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SUBSTRINGS
+        .get_or_init(|| {
+            let mut all = std::collections::HashSet::new();
+            for b in DECLARATION_BOILERPLATE {
+                let at: Vec<usize> = b.char_indices().map(|(i, _)| i).chain([b.len()]).collect();
+                for (k, &s) in at.iter().enumerate() {
+                    for &e in &at[k..] {
+                        all.insert(&b[s..e]);
+                    }
+                }
+            }
+            all
+        })
+        .contains(lit)
 }
 
 /// Field labels and filler that customs declarations repeat on every line
@@ -424,6 +467,15 @@ fn selective(lit: &str) -> bool {
 /// Whether the normaliser leaves `c` as it is, so that normalised text can
 /// hold it.
 fn kept_by_normaliser(c: char) -> bool {
+    // What the normaliser's one-pass paths do to one character of these
+    // ranges: ASCII is lower-cased, and whitespace and controls become a
+    // space that is trimmed; lower-case Cyrillic `а`..`я` stays.
+    if c.is_ascii() {
+        return !(c.is_ascii_uppercase() || c.is_ascii_whitespace() || c.is_ascii_control());
+    }
+    if matches!(c, 'а'..='я') {
+        return true;
+    }
     let mut buf = [0u8; 4];
     let one: &str = c.encode_utf8(&mut buf);
     crate::normalize::normalize_str(one) == one
@@ -465,6 +517,59 @@ fn literal_set(lits: &[regex_syntax::hir::literal::Literal]) -> Option<Vec<Strin
 #[cfg(test)]
 mod trigger_tests {
     use super::{trigger_literals, TriggerKind};
+
+    /// `shrink`'s minimal set against the definition: no literal kept has
+    /// another literal of the set as a proper prefix (suffix, part).
+    #[test]
+    fn minimal_sets_are_the_definitions() {
+        let words = [
+            "ab", "abc", "abd", "b", "bc", "xbc", "abcd", "cd", "bcd", "a",
+        ];
+        for kind in [TriggerKind::Prefix, TriggerKind::Suffix, TriggerKind::Inner] {
+            for n in 1..words.len() {
+                let set: Vec<String> = words[..n].iter().map(|w| w.to_string()).collect();
+                let got = super::shrink(kind, set.clone());
+                let mut want: Vec<String> = set
+                    .iter()
+                    .filter(|l| {
+                        !set.iter().any(|o| {
+                            o.len() < l.len()
+                                && match kind {
+                                    TriggerKind::Prefix => l.starts_with(o.as_str()),
+                                    TriggerKind::Suffix => l.ends_with(o.as_str()),
+                                    TriggerKind::Inner => l.contains(o.as_str()),
+                                }
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                want.sort();
+                want.dedup();
+                assert_eq!(got, want, "{kind:?} {set:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn boilerplate_lookup_is_substring_search() {
+        for b in super::DECLARATION_BOILERPLATE {
+            assert!(super::in_boilerplate(b));
+        }
+        for l in ["марка", "型号", "ка:", "qqq", "fpga"] {
+            let naive = super::DECLARATION_BOILERPLATE.iter().any(|b| b.contains(l));
+            assert_eq!(super::in_boilerplate(l), naive, "{l}");
+        }
+    }
+
+    #[test]
+    fn the_fast_answer_for_one_character_is_the_normalisers() {
+        for c in (0u32..0x80).chain(0x400..0x460).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let one: &str = c.encode_utf8(&mut buf);
+            let slow = crate::normalize::normalize_str(one) == one;
+            assert_eq!(super::kept_by_normaliser(c), slow, "{c:?}");
+        }
+    }
 
     fn trig(body: &str) -> Option<(TriggerKind, Vec<String>)> {
         trigger_literals(body, false, false)
