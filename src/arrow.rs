@@ -14,7 +14,15 @@
 //! one batch over the rayon pool, for a single machine that screens one large
 //! batch at a time.
 //!
-//! # Input
+//! # Parties
+//! [`screen_parties`] screens party columns (importer, exporter, ...)
+//! against a [`Watchlist`] with the caller's [`PartyMatcher`] (one per
+//! task: it caches each distinct party string) and returns
+//! [`PARTY_COLUMNS`]: `dualuse_party_hits`, a list per row of the hits'
+//! fields (`field`, `text`, `id`, `name`, `list`, `alias`, `score`,
+//! `method`, as in the binary's JSON Lines), and `dualuse_party_flagged`.
+//! [`screen_parties_record_batch`] appends them to the batch.
+//!
 //! Both columns may be `Utf8`, `LargeUtf8` or `Utf8View` (or `Null`); the code
 //! column may be absent. An integer code column is refused: it has lost the
 //! leading zeros (`090111` read as `90111`), so read codes as strings.
@@ -87,11 +95,16 @@
 //! [`result_schema`]: crate::arrow::result_schema
 
 use crate::output::{HitsOut, MentionsOut, Record};
+#[cfg(doc)]
+use crate::watchlist::Watchlist;
+use crate::watchlist::{PartyHit, PartyMatcher};
 use crate::{batch, Classifier, Scratch, Screening};
-use arrow_array::builder::{BooleanBuilder, ListBuilder, StringBuilder};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, StructBuilder,
+};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -504,6 +517,105 @@ pub fn classify_record_batch_parallel(
     append_results(batch, &classify_arrays_parallel(clf, hs, text)?)
 }
 
+/// The names of the party result columns, in order.
+pub const PARTY_COLUMNS: [&str; 2] = ["dualuse_party_hits", "dualuse_party_flagged"];
+
+/// The fields of one party hit, as in the binary's `party_hits`.
+fn party_hit_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("field", DataType::Utf8, false),
+        Field::new("text", DataType::Utf8, false),
+        Field::new("id", DataType::Utf8, false),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("list", DataType::Utf8, false),
+        Field::new("alias", DataType::Utf8, false),
+        Field::new("score", DataType::Float64, false),
+        Field::new("method", DataType::Utf8, false),
+    ])
+}
+
+/// The schema of [`screen_parties`]' columns: `dualuse_party_hits`
+/// (`List<Struct>`, best hit first within each column, columns in the
+/// order given) and `dualuse_party_flagged` (`Boolean`); neither is null.
+pub fn party_schema() -> SchemaRef {
+    let item = Field::new("item", DataType::Struct(party_hit_fields()), true);
+    Arc::new(Schema::new(vec![
+        Field::new(PARTY_COLUMNS[0], DataType::List(Arc::new(item)), false),
+        Field::new(PARTY_COLUMNS[1], DataType::Boolean, false),
+    ]))
+}
+
+/// Screens the party columns `columns` of `batch` with `matcher` on the
+/// calling thread and returns [`party_schema`]'s columns, one row per input
+/// row. A null or empty party is not screened.
+///
+/// # Errors
+/// If a named column is missing or not a string column.
+pub fn screen_parties(
+    matcher: &mut PartyMatcher,
+    batch: &RecordBatch,
+    columns: &[&str],
+) -> Result<RecordBatch, ArrowError> {
+    let mut inputs = Vec::with_capacity(columns.len());
+    for &name in columns {
+        let (_, array) = input_columns(batch, None, name)?;
+        inputs.push((name, Strings::new(array, name)?));
+    }
+    let rows = batch.num_rows();
+    let struct_builder = StructBuilder::from_fields(party_hit_fields(), 0);
+    let mut hits_col = ListBuilder::new(struct_builder).with_field(Arc::new(Field::new(
+        "item",
+        DataType::Struct(party_hit_fields()),
+        true,
+    )));
+    let mut flagged = BooleanBuilder::with_capacity(rows);
+    let mut row_hits: Vec<PartyHit> = Vec::new();
+    for i in 0..rows {
+        row_hits.clear();
+        for (name, col) in &inputs {
+            if let Some(text) = col.get(i).filter(|t| !t.trim().is_empty()) {
+                row_hits.extend(matcher.screen(name, text));
+            }
+        }
+        let sb = hits_col.values();
+        for h in &row_hits {
+            let text_fields = [&h.field, &h.text, &h.id, &h.name, &h.list, &h.alias];
+            for (k, v) in text_fields.into_iter().enumerate() {
+                string_field(sb, k)?.append_value(v);
+            }
+            sb.field_builder::<Float64Builder>(6)
+                .ok_or_else(|| ArrowError::ComputeError("party hit field 6".into()))?
+                .append_value(h.score);
+            string_field(sb, 7)?.append_value(h.method.as_str());
+            sb.append(true);
+        }
+        hits_col.append(true);
+        flagged.append_value(!row_hits.is_empty());
+    }
+    RecordBatch::try_new(
+        party_schema(),
+        vec![Arc::new(hits_col.finish()), Arc::new(flagged.finish())],
+    )
+}
+
+fn string_field(sb: &mut StructBuilder, k: usize) -> Result<&mut StringBuilder, ArrowError> {
+    sb.field_builder::<StringBuilder>(k)
+        .ok_or_else(|| ArrowError::ComputeError(format!("party hit field {k} is not a string")))
+}
+
+/// Screens the party columns of `batch` ([`screen_parties`]) and returns the
+/// batch with [`PARTY_COLUMNS`] appended ([`append_results`]).
+///
+/// # Errors
+/// As [`screen_parties`].
+pub fn screen_parties_record_batch(
+    matcher: &mut PartyMatcher,
+    batch: &RecordBatch,
+    columns: &[&str],
+) -> Result<RecordBatch, ArrowError> {
+    append_results(batch, &screen_parties(matcher, batch, columns)?)
+}
+
 fn input_columns<'b>(
     batch: &'b RecordBatch,
     hs_column: Option<&str>,
@@ -771,5 +883,87 @@ mod tests {
         assert!(e.to_string().contains("columns: id, code, desc"), "{e}");
         let e = append_results(&batch, &out.slice(0, 3)).unwrap_err();
         assert!(e.to_string().contains("8 rows"), "{e}");
+    }
+
+    #[test]
+    fn party_columns_match_the_matcher_row_by_row() {
+        use arrow_array::StructArray;
+        let wl = crate::watchlist::WatchlistBuilder::new()
+            .add_source(
+                "list.csv",
+                "name,aliases,country,identifiers,list,id\n\
+                 \"Romashka Sibir LLC\",ООО Ромашка Сибирь,RU,INN 5401234567,test,e1\n\
+                 Shenzhen Huajin Electronics Co Ltd,,CN,,test,e2\n",
+            )
+            .build()
+            .unwrap();
+        let importer = StringArray::from(vec![
+            Some("ООО \"РОМАШКА СИБИРЬ\""),
+            None,
+            Some("Coffee Traders GmbH"),
+            Some(""),
+        ]);
+        let exporter = LargeStringArray::from(vec![
+            Some("SHENZHEN HUAJIN ELECTRONICS CO., LTD"),
+            Some("ROMASHKA SIBIR"),
+            None,
+            Some("x"),
+        ]);
+        let batch = RecordBatch::try_from_iter(vec![
+            ("importer", Arc::new(importer) as ArrayRef),
+            ("exporter", Arc::new(exporter) as ArrayRef),
+        ])
+        .unwrap();
+        let mut m = wl.matcher(64);
+        let out = screen_parties_record_batch(&mut m, &batch, &["importer", "exporter"]).unwrap();
+        assert_eq!(out.num_columns(), 4);
+        let hits = out
+            .column_by_name("dualuse_party_hits")
+            .unwrap()
+            .as_list::<i32>();
+        let flagged = out
+            .column_by_name("dualuse_party_flagged")
+            .unwrap()
+            .as_boolean();
+        let columns = [
+            ("importer", batch.column(0).as_string::<i32>().clone()),
+            ("exporter", {
+                let l = batch.column(1).as_string::<i64>();
+                StringArray::from_iter(l.iter())
+            }),
+        ];
+        let mut any = 0;
+        for i in 0..batch.num_rows() {
+            let want: Vec<crate::watchlist::PartyHit> = columns
+                .iter()
+                .filter(|(_, c)| c.is_valid(i) && !c.value(i).trim().is_empty())
+                .flat_map(|(n, c)| wl.screen(n, c.value(i)))
+                .collect();
+            let row = hits.value(i);
+            let row: &StructArray = row.as_struct();
+            assert_eq!(row.len(), want.len(), "row {i}");
+            assert_eq!(flagged.value(i), !want.is_empty());
+            for (k, w) in want.iter().enumerate() {
+                let col = |n: &str| {
+                    row.column_by_name(n)
+                        .unwrap()
+                        .as_string::<i32>()
+                        .value(k)
+                        .to_string()
+                };
+                assert_eq!(col("field"), w.field);
+                assert_eq!(col("id"), w.id);
+                assert_eq!(col("method"), w.method.as_str());
+                let score = row.column_by_name("score").unwrap();
+                let score = score.as_primitive::<arrow_array::types::Float64Type>();
+                assert_eq!(score.value(k), w.score);
+                any += 1;
+            }
+        }
+        assert!(
+            any >= 3,
+            "the list's two entities are found in three fields"
+        );
+        assert!(screen_parties(&mut m, &batch, &["consignee"]).is_err());
     }
 }

@@ -28,12 +28,14 @@ import pyarrow as pa
 
 from . import _dualuse
 
-__all__ = ["Classifier", "RESULT_COLUMNS", "__version__"]
+__all__ = ["Classifier", "Watchlist", "RESULT_COLUMNS", "PARTY_COLUMNS", "__version__"]
 
 __version__: str = _dualuse.__version__
 
 #: The result columns, in the order they are appended.
 RESULT_COLUMNS: tuple = tuple(_dualuse.RESULT_COLUMNS)
+#: The columns that :meth:`Watchlist.screen_batch` adds, in order.
+PARTY_COLUMNS: tuple = tuple(_dualuse.PARTY_COLUMNS)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -174,3 +176,79 @@ class Classifier:
 
 def _from_sources(sources, builtin):
     return Classifier.from_sources(sources, builtin=builtin)
+
+
+class Watchlist:
+    """Party watch lists (sanctions and company lists), loaded and indexed
+    once: screen the importer, exporter and consignee columns of batches.
+
+    ``Watchlist("sanctions.csv")`` or ``Watchlist(["a.csv", "b.csv"])``
+    loads OpenSanctions "simple" CSV exports, OFAC SDN CSV files, or a plain
+    CSV with ``name`` and optional ``aliases``, ``country``,
+    ``identifiers``, ``list``, ``id`` columns (the format is detected from
+    the header). ``sources=[(name, text)]`` adds lists held in memory.
+    ``threshold`` is the lowest fuzzy score reported (0..1). A broken line
+    raises ``ValueError`` naming the file and line.
+
+    Names are compared after case, quotes, punctuation, legal forms
+    (``ООО``, ``LLC``, ``CO., LTD``, ``有限公司``, ...), Cyrillic-Latin
+    transliteration and word order are normalised, with small typos
+    tolerated; identifiers (INN, OGRN, USCC, ...) match exactly.
+
+    Thread-safe; screening releases the GIL and caches each distinct party
+    string, so a dump that repeats the same names pays for each once.
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(
+        self,
+        paths: Union[None, PathLike, Sequence[PathLike]] = None,
+        *,
+        sources: Iterable[tuple] = (),
+        threshold: Optional[float] = None,
+    ):
+        if paths is None:
+            paths = []
+        elif isinstance(paths, (str, os.PathLike)):
+            paths = [os.fspath(paths)]
+        else:
+            paths = [os.fspath(p) for p in paths]
+        self._core = _dualuse.Watchlist(
+            paths, sources=[(str(n), str(t)) for n, t in sources], threshold=threshold
+        )
+
+    def screen_batch(
+        self, batch: pa.RecordBatch, columns: Sequence[str], *, append: bool = True
+    ) -> pa.RecordBatch:
+        """Screens the party ``columns`` of a ``pyarrow.RecordBatch``.
+
+        Returns the batch followed by :data:`PARTY_COLUMNS`
+        (``dualuse_party_hits``: per row a list of ``{field, text, id,
+        name, list, alias, score, method}``, best hit first within each
+        column; ``dualuse_party_flagged``: whether there is one), or those
+        two alone with ``append=False``. Null and empty parties are not
+        screened. Composes with :meth:`Classifier.classify_batch`: screen
+        the goods, then the parties, of the same batch.
+        """
+        return self._core.screen_batch(batch, list(columns), append=append)
+
+    def screen(self, name: str, field: str = "party") -> list:
+        """Matches one party name; the hits as dicts, best first."""
+        return json.loads(self._core.screen_json(field, name))
+
+    @property
+    def party_schema(self) -> pa.Schema:
+        """The schema of the columns :meth:`screen_batch` adds."""
+        return self._core.party_schema()
+
+    @property
+    def threshold(self) -> float:
+        """The lowest fuzzy score reported."""
+        return self._core.threshold
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    def __repr__(self) -> str:
+        return repr(self._core)

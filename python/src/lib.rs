@@ -8,10 +8,12 @@
 use arrow_array::RecordBatch;
 use arrow_pyarrow::PyArrowType;
 use arrow_schema::Schema;
+use dualuse::watchlist::{PartyMatcher, Watchlist, WatchlistBuilder};
 use dualuse::{arrow as da, Classifier, RuleSources};
 use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 /// A compiled set of rule sets. Immutable; share it between threads.
 #[pyclass(name = "Classifier", module = "dualuse._dualuse", frozen)]
@@ -23,13 +25,13 @@ struct PyClassifier {
     extra: Vec<(String, String)>,
 }
 
-fn load_error(e: dualuse::Error) -> PyErr {
+fn load_error(e: dualuse::Error, what: &str) -> PyErr {
     match e.kind() {
         dualuse::ErrorKind::Io { .. } => PyOSError::new_err(e.to_string()),
         _ if !e.diagnostics().is_empty() => {
             let lines: Vec<String> = e.diagnostics().iter().map(|d| d.to_string()).collect();
             PyValueError::new_err(format!(
-                "{} problem(s) in the rule files:\n{}",
+                "{} problem(s) in the {what}:\n{}",
                 lines.len(),
                 lines.join("\n")
             ))
@@ -62,7 +64,9 @@ impl PyClassifier {
         builtin: bool,
         extra: Vec<(String, String)>,
     ) -> PyResult<Self> {
-        let clf = py.detach(|| Classifier::new(&src)).map_err(load_error)?;
+        let clf = py
+            .detach(|| Classifier::new(&src))
+            .map_err(|e| load_error(e, "rule files"))?;
         Ok(PyClassifier {
             clf,
             builtin,
@@ -81,7 +85,7 @@ impl PyClassifier {
         let mut src = Self::base(builtin);
         let n_builtin = src.len();
         for p in &rules {
-            src.add_path(p).map_err(load_error)?;
+            src.add_path(p).map_err(|e| load_error(e, "rule files"))?;
         }
         let extra = src
             .files()
@@ -192,9 +196,128 @@ impl PyClassifier {
     }
 }
 
+/// Party watch lists, loaded and indexed once. Thread-safe: each call
+/// borrows one of the list's matchers (each caches the distinct party
+/// strings it has seen, so a dump that repeats the same names pays once).
+#[pyclass(name = "Watchlist", module = "dualuse._dualuse", frozen)]
+struct PyWatchlist {
+    wl: Watchlist,
+    /// Idle matchers, one per thread that screened at the same time.
+    matchers: Mutex<Vec<PartyMatcher>>,
+}
+
+/// Distinct party strings a matcher keeps.
+const MATCHER_CAPACITY: usize = 1 << 16;
+
+#[pymethods]
+impl PyWatchlist {
+    /// Loads the lists at `paths` (OpenSanctions simple CSV, OFAC SDN CSV or
+    /// a plain `name[,aliases,country,identifiers,list,id]` CSV) and
+    /// `sources`, given as (name, text); `threshold` is the lowest fuzzy
+    /// score reported (the library's default when None).
+    #[new]
+    #[pyo3(signature = (paths = Vec::new(), *, sources = Vec::new(), threshold = None))]
+    fn new(
+        py: Python<'_>,
+        paths: Vec<PathBuf>,
+        sources: Vec<(String, String)>,
+        threshold: Option<f64>,
+    ) -> PyResult<Self> {
+        let mut b = WatchlistBuilder::new();
+        if let Some(t) = threshold {
+            b = b.threshold(t);
+        }
+        for p in paths {
+            b = b.add_path(p);
+        }
+        for (n, t) in sources {
+            b = b.add_source(n, t);
+        }
+        let wl = py
+            .detach(|| b.build())
+            .map_err(|e| load_error(e, "watch lists"))?;
+        Ok(PyWatchlist {
+            wl,
+            matchers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Screens the party columns of a pyarrow RecordBatch and returns the
+    /// batch with `dualuse_party_hits` (a list of structs per row) and
+    /// `dualuse_party_flagged` appended (`append=True`), or those two alone.
+    #[pyo3(signature = (batch, columns, *, append = true))]
+    fn screen_batch(
+        &self,
+        py: Python<'_>,
+        batch: PyArrowType<RecordBatch>,
+        columns: Vec<String>,
+        append: bool,
+    ) -> PyResult<PyArrowType<RecordBatch>> {
+        let batch = batch.0;
+        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let mut m = self
+            .matchers
+            .lock()
+            .map_err(|_| PyValueError::new_err("a watch-list matcher panicked"))?
+            .pop()
+            .unwrap_or_else(|| self.wl.matcher(MATCHER_CAPACITY));
+        let out = py.detach(|| {
+            if append {
+                da::screen_parties_record_batch(&mut m, &batch, &names)
+            } else {
+                da::screen_parties(&mut m, &batch, &names)
+            }
+        });
+        if let Ok(mut idle) = self.matchers.lock() {
+            idle.push(m);
+        }
+        out.map(PyArrowType).map_err(arrow_error)
+    }
+
+    /// Matches one party name; the hits as JSON (the package parses it).
+    #[pyo3(signature = (field, text))]
+    fn screen_json(&self, field: &str, text: &str) -> PyResult<String> {
+        serde_json::to_string(&self.wl.screen(field, text))
+            .map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// The schema of the party columns.
+    fn party_schema(&self) -> PyArrowType<Schema> {
+        PyArrowType(da::party_schema().as_ref().clone())
+    }
+
+    /// The number of entities loaded.
+    fn __len__(&self) -> usize {
+        self.wl.len()
+    }
+
+    /// The threshold in use.
+    #[getter]
+    fn threshold(&self) -> f64 {
+        self.wl.threshold()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Watchlist({} entities, {} names, threshold {})",
+            self.wl.len(),
+            self.wl.names(),
+            self.wl.threshold()
+        )
+    }
+}
+
 #[pymodule]
 fn _dualuse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClassifier>()?;
+    m.add_class::<PyWatchlist>()?;
+    m.add(
+        "PARTY_COLUMNS",
+        da::PARTY_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add(
         "RESULT_COLUMNS",

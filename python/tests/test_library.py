@@ -261,3 +261,43 @@ def test_the_docstring_examples():
     import dualuse.pandas
 
     assert doctest.testmod(dualuse.pandas).failed == 0
+
+
+WATCHLIST = (
+    "name,aliases,country,identifiers,list,id\n"
+    '"Romashka Sibir LLC",ООО Ромашка Сибирь,RU,INN 5401234567,test,e1\n'
+    "Shenzhen Huajin Electronics Co Ltd,,CN,,test,e2\n"
+)
+
+
+def test_watchlist_screens_party_columns_of_a_batch():
+    wl = dualuse.Watchlist(sources=[("list.csv", WATCHLIST)])
+    assert len(wl) == 2
+    batch = pa.record_batch(
+        {
+            "importer": ['ООО "РОМАШКА СИБИРЬ"', None, "Coffee Traders GmbH"],
+            "exporter": ["SHENZHEN HUAJIN ELECTRONICS CO., LTD", "ROMASHKA SIBIR", ""],
+            "description": ["ПЛИС XC7K325T", "coffee", "coffee"],
+        }
+    )
+    out = wl.screen_batch(batch, ["importer", "exporter"])
+    assert out.schema.names[-2:] == list(dualuse.PARTY_COLUMNS)
+    assert out.column("dualuse_party_flagged").to_pylist() == [True, True, False]
+    hits = out.column("dualuse_party_hits").to_pylist()
+    assert [(h["field"], h["id"]) for h in hits[0]] == [("importer", "e1"), ("exporter", "e2")]
+    assert [h["id"] for h in hits[1]] == ["e1"]
+    assert hits[2] == []
+    # The same answer as one name at a time.
+    one = wl.screen('ООО "РОМАШКА СИБИРЬ"', field="importer")
+    assert one[0]["id"] == "e1" and one[0]["method"] == hits[0][0]["method"]
+    assert wl.screen_batch(batch, ["importer"], append=False).schema == wl.party_schema
+    # Goods and parties of the same batch.
+    both = wl.screen_batch(dualuse.Classifier().classify_batch(batch, None, "description"), ["importer"])
+    assert both.column("dualuse_flagged").to_pylist()[0] is True
+    with pytest.raises(KeyError):
+        wl.screen_batch(batch, ["consignee"])
+
+
+def test_a_broken_watchlist_line_is_an_error_with_its_line():
+    with pytest.raises(ValueError, match="list.csv:3"):
+        dualuse.Watchlist(sources=[("list.csv", "name,country\nACME,RU\n,RU\n")])
