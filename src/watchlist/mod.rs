@@ -266,64 +266,66 @@ impl WatchlistBuilder {
     pub fn build(&self) -> Result<Watchlist> {
         let start = std::time::Instant::now();
         let mut diags = Vec::new();
-        let mut ix = IndexBuilder::new(self.threshold);
-        let mut chunk = Chunk::default();
-        let mut sink = |e: &load::RawEntry| {
-            chunk.push(e);
-            if chunk.ents.len() == BUILD_CHUNK {
-                ix.add(std::mem::take(&mut chunk));
-            }
-        };
-        for (name, source) in &self.sources {
-            match source {
-                Source::Text(t) => load::parse_into(name, t, &mut diags, &mut sink),
-                Source::Path(p) => {
-                    let streamed = diags.is_empty();
-                    if !streamed || !load::stream_path(name, p, &mut sink) {
-                        // The file cannot be read, or holds a problem: read it
-                        // whole, and report every problem with its line.
-                        match read_text(p) {
-                            Ok(t) => {
-                                let before = diags.len();
-                                load::parse_into(name, &t, &mut diags, &mut |_| {});
-                                if streamed && diags.len() == before {
-                                    // Read twice, and the second time it was fine.
-                                    let msg = "the file changed while it was read".to_string();
-                                    diags.push(Diagnostic::at(
-                                        Code::E050,
-                                        msg,
-                                        name,
-                                        "",
-                                        None,
-                                        None,
-                                    ));
-                                }
-                            }
-                            Err(msg) => {
-                                diags.push(Diagnostic::at(Code::E050, msg, name, "", None, None))
-                            }
+        // The file is read and validated on this thread while another hands
+        // each chunk of entries to the rayon pool (names analysed in
+        // parallel, the chunk before indexed): reading, analysing and
+        // indexing overlap.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
+        let threshold = self.threshold;
+        let (ix, read_s) = std::thread::scope(|scope| {
+            let indexer = scope.spawn(move || {
+                let mut ix = IndexBuilder::new(threshold);
+                for chunk in rx {
+                    ix.add(chunk);
+                }
+                ix
+            });
+            let mut chunk = Chunk::default();
+            let mut sink = |e: &load::RawEntry| {
+                chunk.push(e);
+                if chunk.ents.len() == BUILD_CHUNK {
+                    // An error means the indexer is gone: its panic is raised below.
+                    let _ = tx.send(std::mem::take(&mut chunk));
+                }
+            };
+            for (name, source) in &self.sources {
+                match source {
+                    Source::Text(t) => load::parse_into(name, t, &mut diags, &mut sink),
+                    Source::Path(p) => {
+                        let streamed = diags.is_empty();
+                        if !streamed || !load::stream_path(name, p, &mut sink) {
+                            // The file cannot be read, or holds a problem: read it
+                            // whole, and report every problem with its line.
+                            read_for_diagnostics(name, p, streamed, &mut diags);
                         }
                     }
                 }
             }
-        }
+            if diags.is_empty() {
+                let _ = tx.send(chunk);
+            }
+            drop(tx);
+            let read_s = start.elapsed().as_secs_f64();
+            let ix = indexer
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (ix, read_s)
+        });
         if !diags.is_empty() {
             return Err(Error::from(ErrorKind::Watchlist(diags)));
         }
-        ix.add(chunk);
         let t = std::time::Instant::now();
-        let pipeline_s = ix.pipeline_s;
         let inner = ix.finish();
         if std::env::var_os("DUALUSE_WATCHLIST_TIMING").is_some() {
             let total = start.elapsed().as_secs_f64();
             let finish_s = t.elapsed().as_secs_f64();
             eprintln!(
-                "watchlist load: {} entities, {} names: {total:.2} s = read and validate {:.2} s \
-                 + analyse and index names {pipeline_s:.2} s \
-                 + last chunk, postings, pairs, trigrams {finish_s:.2} s",
+                "watchlist load: {} entities, {} names: {total:.2} s = read and validate, \
+                 with names analysed and indexed alongside {read_s:.2} s \
+                 + the last chunks {:.2} s + postings, pairs, trigrams {finish_s:.2} s",
                 inner.entities.len(),
                 inner.alias_entity.len(),
-                total - pipeline_s - finish_s,
+                total - read_s - finish_s,
             );
             let mib = |b: usize| b as f64 / 1048576.0;
             // A hash map of `n` entries of `entry` bytes: a power of two of
@@ -350,8 +352,12 @@ impl WatchlistBuilder {
                 inner.vocab_str.len(),
                 mib(vocab_bytes + inner.vocab_str.len() * 40) + map(inner.vocab.len(), 20),
                 mib(inner.skel_buckets.bytes() + inner.skel_post.len() * 4),
-                inner.pair_seg.len(),
-                mib(inner.pair_seg.len() * 8 + inner.pair_off.len() * 4),
+                inner.pair_y.len(),
+                mib((inner.pair_ys.len()
+                    + inner.pair_y.len()
+                    + inner.pair_start.len()
+                    + inner.pair_names.len())
+                    * 4),
                 inner.gram_index.len(),
                 map(inner.gram_index.len(), 16) + mib(inner.gram_post.len() * 4),
                 mib(inner.ident_text.len()
@@ -362,6 +368,23 @@ impl WatchlistBuilder {
         Ok(Watchlist {
             inner: Arc::new(inner),
         })
+    }
+}
+
+/// Reads a list file whole and pushes its diagnostics (`streamed`: it was
+/// read as a stream before, and a problem stopped that reading).
+fn read_for_diagnostics(name: &str, p: &Path, streamed: bool, diags: &mut Vec<Diagnostic>) {
+    match read_text(p) {
+        Ok(t) => {
+            let before = diags.len();
+            load::parse_into(name, &t, diags, &mut |_| {});
+            if streamed && diags.len() == before {
+                // Read twice, and the second time it was fine.
+                let msg = "the file changed while it was read".to_string();
+                diags.push(Diagnostic::at(Code::E050, msg, name, "", None, None));
+            }
+        }
+        Err(msg) => diags.push(Diagnostic::at(Code::E050, msg, name, "", None, None)),
     }
 }
 
@@ -527,11 +550,15 @@ struct Index {
     post: Vec<u32>,
     gram_index: FxMap<u64, (u32, u32)>,
     gram_post: Vec<u32>,
-    /// Pairs of tokens: for each token `x`, `pair_seg[pair_off[x]..pair_off[x + 1]]`
-    /// holds `(y << 32) | name`, sorted, for every name holding `x` and a
-    /// token `y > x` (among its first [`MAX_PAIR_TOKENS`] tokens).
-    pair_off: Vec<u32>,
-    pair_seg: Vec<u64>,
+    /// Pairs of tokens held by a name (among its first [`MAX_PAIR_TOKENS`]
+    /// tokens by id): for each token `x`, the tokens `y > x` paired with it
+    /// are `pair_y[pair_ys[x]..pair_ys[x + 1]]`, ascending, and the names
+    /// holding the `k`-th pair are `pair_names[pair_start[k]..pair_start[k + 1]]`,
+    /// ascending.
+    pair_ys: Vec<u32>,
+    pair_y: Vec<u32>,
+    pair_start: Vec<u32>,
+    pair_names: Vec<u32>,
     /// The names by the hash of their sorted skeletons (the last added first
     /// among equal keys), bucketed.
     skel_buckets: Buckets,
@@ -656,12 +683,11 @@ struct IndexBuilder {
     /// (identifier's hash, entity, its text in `ident_text`), sorted and
     /// bucketed at the end.
     ident_pairs: Vec<(u64, u32, (u32, u32))>,
-    /// The hash of each name's sorted skeletons.
-    alias_skel: Vec<u64>,
+    /// The top half of the [`mix`] of each name's skeleton-key hash (enough
+    /// to sort the names into buckets, equal keys together).
+    alias_skel: Vec<u32>,
     /// A chunk analysed and not yet indexed.
     pending: Option<(Chunk, Vec<Analysed>)>,
-    /// Seconds spent analysing and indexing names (`DUALUSE_WATCHLIST_TIMING`).
-    pipeline_s: f64,
 }
 
 impl IndexBuilder {
@@ -686,8 +712,10 @@ impl IndexBuilder {
                 post: Vec::new(),
                 gram_index: FxMap::default(),
                 gram_post: Vec::new(),
-                pair_off: Vec::new(),
-                pair_seg: Vec::new(),
+                pair_ys: Vec::new(),
+                pair_y: Vec::new(),
+                pair_start: Vec::new(),
+                pair_names: Vec::new(),
                 skel_buckets: Buckets::new(0, std::iter::empty()),
                 skel_post: Vec::new(),
                 ident_text: String::new(),
@@ -699,7 +727,6 @@ impl IndexBuilder {
             ident_pairs: Vec::new(),
             alias_skel: Vec::new(),
             pending: None,
-            pipeline_s: 0.0,
         }
     }
 
@@ -707,7 +734,6 @@ impl IndexBuilder {
     /// is indexed (in order, on one thread): a pipeline, so that neither core
     /// waits for the indexing.
     fn add(&mut self, entries: Chunk) {
-        let t = std::time::Instant::now();
         let pending = self.pending.take();
         let (keys, ()) = rayon::join(
             || analyse_chunk(&entries),
@@ -718,7 +744,6 @@ impl IndexBuilder {
             },
         );
         self.pending = Some((entries, keys));
-        self.pipeline_s += t.elapsed().as_secs_f64();
     }
 
     fn index_chunk(&mut self, chunk: Chunk, keys: Vec<Analysed>) {
@@ -786,7 +811,7 @@ impl IndexBuilder {
             ix.alias_entity.push(ent);
             ix.alias_text.push(ix.text.len() as u32);
             ix.alias_tok.push(ix.alias_tokens.len() as u32);
-            self.alias_skel.push(name.skel);
+            self.alias_skel.push((mix(name.skel) >> 32) as u32);
             t_from = t_to;
         }
         for (i, id) in c.identifiers(e).enumerate() {
@@ -824,8 +849,13 @@ impl IndexBuilder {
         // Names by skeleton key: sorted by the mixed key, the last added
         // first among equal keys.
         let mut by_skel: Vec<u32> = (0..na as u32).collect();
-        by_skel.par_sort_unstable_by_key(|&a| (mix(alias_skel[a as usize]), u32::MAX - a));
-        ix.skel_buckets = Buckets::new(na, by_skel.iter().map(|&a| mix(alias_skel[a as usize])));
+        by_skel.par_sort_unstable_by_key(|&a| (alias_skel[a as usize], u32::MAX - a));
+        ix.skel_buckets = Buckets::new(
+            na,
+            by_skel
+                .iter()
+                .map(|&a| u64::from(alias_skel[a as usize]) << 32),
+        );
         ix.skel_post = by_skel;
         drop(alias_skel);
         // Identifiers: sorted by the mixed hash, then entity.
@@ -874,50 +904,103 @@ impl IndexBuilder {
         }
         // Pairs of distinct tokens of an alias -> aliases: a field whose
         // words must nearly all be found reads only the aliases holding two
-        // of its rare words together. Counted, then filled by the smaller
-        // token, each token's pairs sorted in parallel.
-        {
-            let mut toks: Vec<u32> = Vec::new();
-            let pair_toks = |a: usize, toks: &mut Vec<u32>| {
-                toks.clear();
-                toks.extend_from_slice(ix.alias_toks(a as u32));
-                toks.sort_unstable();
-                toks.dedup();
-                toks.truncate(MAX_PAIR_TOKENS);
-            };
-            let mut off = vec![0u32; nv + 1];
-            for a in 0..na {
-                pair_toks(a, &mut toks);
-                for (i, &x) in toks.iter().enumerate() {
-                    off[x as usize + 1] += (toks.len() - i - 1) as u32;
+        // of its rare words together. Gathered for each smaller token `x`
+        // from its postings, in parallel: counted, then written in place.
+        let pairs = {
+            let ix = &ix;
+            // The (y << 32 | alias) of token x's pairs, sorted.
+            let gather = |x: usize, buf: &mut Vec<u64>, toks: &mut Vec<u32>| {
+                buf.clear();
+                let x32 = x as u32;
+                for &a in ix.postings(x32) {
+                    let pair = |&y: &u32| (u64::from(y) << 32) | u64::from(a);
+                    let all = ix.alias_toks(a);
+                    if all.len() <= MAX_PAIR_TOKENS {
+                        // Every token counts (repeats are dropped below).
+                        buf.extend(all.iter().filter(|&&y| y > x32).map(pair));
+                        continue;
+                    }
+                    toks.clear();
+                    toks.extend_from_slice(all);
+                    toks.sort_unstable();
+                    toks.dedup();
+                    toks.truncate(MAX_PAIR_TOKENS);
+                    let Ok(i) = toks.binary_search(&x32) else {
+                        continue; // not among the alias's first tokens
+                    };
+                    buf.extend(toks[i + 1..].iter().map(pair));
                 }
-            }
-            for v in 0..nv {
-                off[v + 1] += off[v];
-            }
-            let mut seg = vec![0u64; off[nv] as usize];
-            let mut fill = off.clone();
-            for a in 0..na {
-                pair_toks(a, &mut toks);
-                for (i, &x) in toks.iter().enumerate() {
-                    for &y in &toks[i + 1..] {
-                        seg[fill[x as usize] as usize] = (u64::from(y) << 32) | a as u64;
-                        fill[x as usize] += 1;
+                buf.sort_unstable();
+                buf.dedup();
+            };
+            let distinct = |buf: &[u64]| {
+                let mut n = 0u32;
+                let mut last = u64::MAX;
+                for &p in buf {
+                    if p >> 32 != last {
+                        n += 1;
+                        last = p >> 32;
                     }
                 }
+                n
+            };
+            let counts: Vec<(u32, u32)> = (0..nv)
+                .into_par_iter()
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(buf, toks), x| {
+                        gather(x, buf, toks);
+                        (distinct(buf), buf.len() as u32)
+                    },
+                )
+                .collect();
+            let mut ys_off = vec![0u32; nv + 1];
+            let mut names_off = vec![0u32; nv + 1];
+            for (x, &(d, n)) in counts.iter().enumerate() {
+                ys_off[x + 1] = ys_off[x] + d;
+                names_off[x + 1] = names_off[x] + n;
             }
-            drop(fill);
-            let mut rest: &mut [u64] = &mut seg;
-            let mut slices: Vec<&mut [u64]> = Vec::with_capacity(nv);
-            for v in 0..nv {
-                let (head, tail) = rest.split_at_mut((off[v + 1] - off[v]) as usize);
-                slices.push(head);
-                rest = tail;
+            drop(counts);
+            let total_y = ys_off[nv] as usize;
+            let mut pair_y = vec![0u32; total_y];
+            let mut pair_start = vec![0u32; total_y + 1];
+            pair_start[total_y] = names_off[nv];
+            let mut pair_names = vec![0u32; names_off[nv] as usize];
+            let mut jobs = Vec::with_capacity(nv);
+            {
+                let (mut ys, mut starts, mut names): (&mut [u32], &mut [u32], &mut [u32]) =
+                    (&mut pair_y, &mut pair_start[..total_y], &mut pair_names);
+                for x in 0..nv {
+                    let d = (ys_off[x + 1] - ys_off[x]) as usize;
+                    let n = (names_off[x + 1] - names_off[x]) as usize;
+                    let (y_head, y_tail) = ys.split_at_mut(d);
+                    let (s_head, s_tail) = starts.split_at_mut(d);
+                    let (n_head, n_tail) = names.split_at_mut(n);
+                    jobs.push((x, y_head, s_head, n_head));
+                    (ys, starts, names) = (y_tail, s_tail, n_tail);
+                }
             }
-            slices.par_iter_mut().for_each(|p| p.sort_unstable());
-            ix.pair_off = off;
-            ix.pair_seg = seg;
-        }
+            let names_off = &names_off;
+            jobs.into_par_iter().for_each_init(
+                || (Vec::new(), Vec::new()),
+                |(buf, toks), (x, ys, starts, names)| {
+                    gather(x, buf, toks);
+                    let mut k = 0;
+                    let mut last = u64::MAX;
+                    for (i, &p) in buf.iter().enumerate() {
+                        if p >> 32 != last {
+                            last = p >> 32;
+                            ys[k] = last as u32;
+                            starts[k] = names_off[x] + i as u32;
+                            k += 1;
+                        }
+                        names[i] = p as u32;
+                    }
+                },
+            );
+            (ys_off, pair_y, pair_start, pair_names)
+        };
+        (ix.pair_ys, ix.pair_y, ix.pair_start, ix.pair_names) = pairs;
         // Weights: rarer tokens weigh more, mildly (a token in every alias
         // still weighs a third of a unique one).
         ix.weight = df
@@ -1007,8 +1090,11 @@ impl Index {
             + map(self.vocab.len(), 20)
             + self.skel_buckets.bytes()
             + self.skel_post.len() * 4
-            + self.pair_seg.len() * 8
-            + self.pair_off.len() * 4
+            + (self.pair_ys.len()
+                + self.pair_y.len()
+                + self.pair_start.len()
+                + self.pair_names.len())
+                * 4
             + map(self.gram_index.len(), 16)
             + self.gram_post.len() * 4
             + self.ident_buckets.bytes()
@@ -1031,13 +1117,17 @@ impl Index {
     }
 
     /// The names holding tokens `x` and `y` (`x != y`), ascending.
-    fn pair_names(&self, x: u32, y: u32) -> impl Iterator<Item = u32> + '_ {
+    fn pair_names(&self, x: u32, y: u32) -> &[u32] {
         let (x, y) = if x < y { (x, y) } else { (y, x) };
-        let seg = &self.pair_seg
-            [self.pair_off[x as usize] as usize..self.pair_off[x as usize + 1] as usize];
-        let lo = seg.partition_point(|&p| (p >> 32) < u64::from(y));
-        let hi = lo + seg[lo..].partition_point(|&p| (p >> 32) == u64::from(y));
-        seg[lo..hi].iter().map(|&p| p as u32)
+        let from = self.pair_ys[x as usize] as usize;
+        let ys = &self.pair_y[from..self.pair_ys[x as usize + 1] as usize];
+        match ys.binary_search(&y) {
+            Ok(i) => {
+                let k = from + i;
+                &self.pair_names[self.pair_start[k] as usize..self.pair_start[k + 1] as usize]
+            }
+            Err(_) => &[],
+        }
     }
 
     fn postings(&self, v: u32) -> &[u32] {
@@ -1239,7 +1329,7 @@ impl Index {
                                 if v1 == v2 {
                                     continue;
                                 }
-                                for a in self.pair_names(v1, v2) {
+                                for &a in self.pair_names(v1, v2) {
                                     consider(a, &mut cands);
                                 }
                             }
