@@ -286,6 +286,8 @@ pub(crate) struct Scratch {
     /// The tokens before legal forms are dropped, and where each ends.
     kept: String,
     kept_ends: Vec<u32>,
+    /// Whether each kept token is a legal form.
+    forms: Vec<bool>,
     skeletons: HashMap<String, String, std::hash::BuildHasherDefault<super::Fx>>,
     /// The last name analysed.
     pub(crate) key: FlatKey,
@@ -428,6 +430,7 @@ pub(crate) fn analyse_into(text: &str, s: &mut Scratch) {
         words,
         kept,
         kept_ends,
+        forms: is_form,
         skeletons: memo,
         key,
     } = s;
@@ -516,7 +519,7 @@ pub(crate) fn analyse_into(text: &str, s: &mut Scratch) {
             i += 1;
             continue;
         }
-        if w.chars().any(is_han) {
+        if !w.is_ascii() && w.chars().any(is_han) {
             let mut runs = Vec::new();
             split_han(w, &mut runs);
             for r in runs {
@@ -535,7 +538,9 @@ pub(crate) fn analyse_into(text: &str, s: &mut Scratch) {
         let (s, e) = span(kept_ends, i);
         &kept[s..e]
     };
-    let drop_forms = (0..n).any(|i| !forms.contains(kept_tok(i)));
+    is_form.clear();
+    is_form.extend((0..n).map(|i| forms.contains(kept_tok(i))));
+    let drop_forms = is_form.contains(&false);
     key.toks.clear();
     key.tok_ends.clear();
     key.skels.clear();
@@ -545,7 +550,7 @@ pub(crate) fn analyse_into(text: &str, s: &mut Scratch) {
     }
     for i in 0..n {
         let t = kept_tok(i);
-        if drop_forms && forms.contains(t) {
+        if drop_forms && is_form[i] {
             continue;
         }
         key.toks.push_str(t);
