@@ -1475,11 +1475,13 @@ struct RawHit {
 /// Compiled watch lists: immutable, `Send + Sync`, cheap to clone.
 ///
 /// # Resource usage
-/// Names live in one text arena and the postings in flat arrays; the
-/// vocabulary, trigram and word-pair indexes are hash maps. Measured by
-/// `examples/watchlist_bench.rs` (figures in `docs/watchlists.md`): about
-/// 1.4 KB of resident memory per entity on the generated 100,000-entity
-/// list with two names each.
+/// Names live in one text arena with offset arrays; postings, token pairs,
+/// skeleton keys and identifiers in flat sorted arrays; only the
+/// vocabulary and its trigram index are hash maps. The index of the
+/// generated million-entity list (two names each) holds 251 MiB, about 260
+/// bytes per entity with its names' text (`DUALUSE_WATCHLIST_TIMING=1`
+/// prints its parts; figures in `docs/watchlists.md`). A file is read as a
+/// stream, never held whole.
 ///
 /// # Cloning
 /// One `Arc`: clone it into every worker.
