@@ -189,6 +189,8 @@ impl Normalized {
                     (char::from_u32(c as u32 + 0x20).unwrap_or(c), None)
                 }
                 0x00DF => ('s', Some('s')),
+                // Guillemets (`ООО «РОМАШКА»`) are straight quotes.
+                0x00AB | 0x00BB => ('"', None),
                 0x00E0..=0x00F6 | 0x00F8..=0x00FF => (c, None),
                 // Full-width ASCII: NFKC gives the ASCII character.
                 0xFF01..=0xFF5E => (fullwidth_to_ascii(c).to_ascii_lowercase(), None),

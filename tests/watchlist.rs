@@ -170,6 +170,67 @@ fn loader_diagnostics_match_golden_files() {
     }
 }
 
+/// A file is read as a stream; one with a problem is read again whole, so
+/// that its diagnostics are those of the same text given in memory.
+#[test]
+fn a_path_gives_the_diagnostics_of_its_text() {
+    let dir = Path::new("tests/watchlist_diagnostics");
+    let mut n = 0;
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap() {
+        let f = e.unwrap().path();
+        if f.extension().is_none_or(|x| x != "csv") {
+            continue;
+        }
+        let name = dir.join(f.file_name().unwrap());
+        let text = std::fs::read_to_string(&f).unwrap();
+        let render = |b: WatchlistBuilder| -> String {
+            let err = b.build().expect_err("broken on purpose");
+            err.diagnostics().iter().map(|d| d.render()).collect()
+        };
+        let from_text =
+            render(WatchlistBuilder::new().add_source(name.display().to_string(), text));
+        let from_path = render(
+            WatchlistBuilder::new().add_path(Path::new(env!("CARGO_MANIFEST_DIR")).join(&name)),
+        );
+        let from_text = from_text.replace(
+            &name.display().to_string(),
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(&name)
+                .display()
+                .to_string(),
+        );
+        assert_eq!(from_path, from_text, "{}", name.display());
+        n += 1;
+    }
+    assert!(n >= 3);
+    // Not UTF-8, and a byte-order mark.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, b"name\nROMASHKA\n\xffOOPS\n").unwrap();
+    let err = WatchlistBuilder::new().add_path(&bad).build().unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(
+        (d.code.as_str(), d.message.as_str()),
+        ("E050", "not UTF-8 at byte 14 (save the list as UTF-8)")
+    );
+    let bom = dir.path().join("bom.csv");
+    std::fs::write(
+        &bom,
+        "\u{feff}name,identifiers\nROMASHKA SIBIR,INN:7701234567\n",
+    )
+    .unwrap();
+    let wl = WatchlistBuilder::new().add_path(&bom).build().unwrap();
+    assert_eq!(wl.screen("importer", "ROMASHKA SIBIR")[0].id, "bom:2");
+    let err = WatchlistBuilder::new()
+        .add_path(&bom)
+        .add_source("x.csv", "name\n,\n")
+        .add_path(&bad)
+        .build()
+        .unwrap_err();
+    let codes: Vec<_> = err.diagnostics().iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["E052", "E050"]);
+}
+
 #[test]
 fn an_unreadable_path_is_a_diagnostic() {
     let err = Watchlist::from_paths(&["/nonexistent/list.csv"]).unwrap_err();

@@ -40,23 +40,125 @@ pub struct Entry {
     pub identifiers: Vec<String>,
 }
 
-struct Ctx<'a> {
-    file: &'a str,
-    source: &'a str,
-    diags: &'a mut Vec<Diagnostic>,
+/// One entry as read, in buffers reused from record to record (a list of a
+/// million entities is not millions of small allocations).
+#[derive(Default)]
+pub(crate) struct RawEntry {
+    /// As [`Entry::id`].
+    pub(crate) id: String,
+    /// As [`Entry::list`].
+    pub(crate) list: String,
+    /// The primary name, then the aliases, one after another.
+    names: Flat,
+    countries: Flat,
+    /// Identifiers as written, then (once validated) canonical.
+    identifiers: Flat,
+    canonical: Flat,
 }
 
-impl Ctx<'_> {
-    fn at(&mut self, code: Code, msg: String, rec_start: usize, value: &str) {
-        let span = locate(self.source, rec_start, value);
-        self.diags.push(Diagnostic::at(
-            code,
-            msg,
-            self.file,
-            self.source,
-            Some(span),
-            None,
-        ));
+/// Strings one after another in one buffer.
+#[derive(Default)]
+pub(crate) struct Flat {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Flat {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    /// Pushes each value of a multi-valued field (`;`, and `|` for
+    /// hand-written files), trimmed, empty ones left out.
+    fn push_multi(&mut self, field: &str) {
+        for v in field.split([';', '|']).map(str::trim) {
+            if !v.is_empty() {
+                self.push(v);
+            }
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn get(&self, i: usize) -> &str {
+        let s = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[s..self.ends[i] as usize]
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    #[cfg(test)]
+    fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+}
+
+impl RawEntry {
+    fn clear(&mut self) {
+        self.id.clear();
+        self.list.clear();
+        self.names.clear();
+        self.countries.clear();
+        self.identifiers.clear();
+        self.canonical.clear();
+    }
+
+    /// The primary name.
+    fn name(&self) -> &str {
+        self.names.get(0)
+    }
+
+    /// The primary name, then the aliases.
+    pub(crate) fn names(&self) -> &Flat {
+        &self.names
+    }
+
+    /// The identifiers, canonical.
+    pub(crate) fn canonical(&self) -> &Flat {
+        &self.canonical
+    }
+}
+
+/// Where the records come from, and what a problem does.
+pub(crate) enum Problems<'a> {
+    /// The whole text is at hand: each problem becomes a diagnostic.
+    Report {
+        /// The text (after a byte-order mark).
+        source: &'a str,
+        diags: &'a mut Vec<Diagnostic>,
+    },
+    /// A file read as a stream: the first problem stops the reading, and
+    /// the caller reads the whole file again to report them all.
+    Stop {
+        /// Set when a problem was found.
+        found: bool,
+    },
+}
+
+impl Problems<'_> {
+    /// Records a problem; false when the reading must stop.
+    fn at(&mut self, file: &str, code: Code, msg: String, rec_start: usize, value: &str) -> bool {
+        match self {
+            Problems::Report { source, diags } => {
+                let span = locate(source, rec_start, value);
+                diags.push(Diagnostic::at(code, msg, file, source, Some(span), None));
+                true
+            }
+            Problems::Stop { found } => {
+                *found = true;
+                false
+            }
+        }
     }
 }
 
@@ -119,23 +221,22 @@ impl SeenIds {
     }
 }
 
-/// Splits a multi-valued field (`;`, and `|` for hand-written files).
-fn multi(field: &str) -> Vec<String> {
-    field
-        .split([';', '|'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Reads one watch-list file. Every problem is pushed to `diags`; the
 /// entries that are valid are returned (the caller refuses the whole build
 /// when any diagnostic was found).
 #[cfg(test)]
 pub(crate) fn parse(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
     let mut out = Vec::new();
-    parse_into(file, text, diags, &mut |e| out.push(e));
+    parse_into(file, text, diags, &mut |e| {
+        out.push(Entry {
+            id: e.id.clone(),
+            name: e.name().to_string(),
+            list: e.list.clone(),
+            aliases: e.names.iter().skip(1).map(str::to_string).collect(),
+            countries: e.countries.to_vec(),
+            identifiers: e.canonical.to_vec(),
+        })
+    });
     out
 }
 
@@ -145,43 +246,87 @@ pub(crate) fn parse_into(
     file: &str,
     text: &str,
     diags: &mut Vec<Diagnostic>,
-    sink: &mut dyn FnMut(Entry),
+    sink: &mut dyn FnMut(&RawEntry),
 ) {
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut ctx = Ctx {
-        file,
-        source,
-        diags,
-    };
-    let mut rdr = csv::ReaderBuilder::new()
+    let rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(source.as_bytes());
-    let mut records = rdr.records().map(|rec| match rec {
-        Ok(r) => {
-            let pos = r.position().cloned();
-            let start = pos.as_ref().map_or(0, |p| p.byte() as usize);
-            let line = pos.as_ref().map_or(0, |p| p.line() as usize);
-            Ok((r, start, line))
+    parse_records(file, rdr, &mut Problems::Report { source, diags }, sink);
+}
+
+/// Reads a watch-list file as a stream, handing each valid entry to `sink`;
+/// the file's text is never held whole. False when the file could not be
+/// read or holds any problem: the caller then reads it whole with
+/// [`parse_into`] for the diagnostics.
+pub(crate) fn stream_path(
+    file: &str,
+    path: &std::path::Path,
+    sink: &mut dyn FnMut(&RawEntry),
+) -> bool {
+    use std::io::BufRead;
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    match r.fill_buf() {
+        Ok(b) if b.starts_with("\u{feff}".as_bytes()) => r.consume(3),
+        Ok(_) => {}
+        Err(_) => return false,
+    }
+    let rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(r);
+    let mut problems = Problems::Stop { found: false };
+    parse_records(file, rdr, &mut problems, sink);
+    matches!(problems, Problems::Stop { found: false })
+}
+
+/// The fields of the records after the header, validated.
+fn parse_records<R: std::io::Read>(
+    file: &str,
+    mut rdr: csv::Reader<R>,
+    problems: &mut Problems,
+    sink: &mut dyn FnMut(&RawEntry),
+) {
+    let mut rec = csv::StringRecord::new();
+    // Reads the next record: Some(Ok(start, line)), Some(Err(message,
+    // start)) for a record that is not CSV (the reader goes on after it),
+    // None at the end.
+    let mut next = |rec: &mut csv::StringRecord| match rdr.read_record(rec) {
+        Ok(true) => {
+            let pos = rec.position();
+            let start = pos.map_or(0, |p| p.byte() as usize);
+            let line = pos.map_or(0, |p| p.line() as usize);
+            Some(Ok((start, line)))
         }
+        Ok(false) => None,
         Err(e) => {
             let start = e.position().map_or(0, |p| p.byte() as usize);
             // A CSV error (bad UTF-8) does not stop the reader: go on.
-            Err((format!("not readable as CSV: {e}"), start))
+            Some(Err((format!("not readable as CSV: {e}"), start)))
         }
-    });
+    };
     // The header: the first readable record (errors before it reported).
     let first = loop {
-        match records.next() {
+        match next(&mut rec) {
             None => break None,
             Some(Ok(r)) => break Some(r),
-            Some(Err((msg, start))) => ctx.at(Code::E050, msg, start, ""),
+            Some(Err((msg, start))) => {
+                if !problems.at(file, Code::E050, msg, start, "") {
+                    return;
+                }
+            }
         }
     };
-    let Some((header, hstart, hline)) = first else {
-        ctx.at(Code::E051, "the file is empty".into(), 0, "");
+    let Some((hstart, hline)) = first else {
+        problems.at(file, Code::E051, "the file is empty".into(), 0, "");
         return;
     };
+    let header = rec.clone();
     let cols: Vec<String> = header
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
@@ -201,7 +346,8 @@ pub(crate) fn parse_into(
     } else if header.len() >= 12 && header[0].trim().parse::<u64>().is_ok() {
         Format::OfacSdn
     } else {
-        ctx.at(
+        problems.at(
+            file,
             Code::E051,
             "unknown watch-list format: expected an OpenSanctions header (id,schema,name,aliases,...), \
              a header with a `name` column, or OFAC's headerless sdn.csv (twelve columns, ent_num first)"
@@ -211,80 +357,80 @@ pub(crate) fn parse_into(
         );
         return;
     };
-    let head = if format == Format::OfacSdn {
-        Some(Ok((header, hstart, hline)))
-    } else {
-        None
-    };
+    let (c_id, c_name, c_list, c_aliases) = (has("id"), has("name"), has("list"), has("aliases"));
+    let (c_dataset, c_countries, c_country) = (has("dataset"), has("countries"), has("country"));
+    let c_identifiers = has("identifiers");
     let mut seen = SeenIds::default();
-    for rec in head.into_iter().chain(records) {
-        let (rec, start, line) = match rec {
-            Ok((rec, start, line)) => (rec, start, line),
-            Err((msg, start)) => {
-                ctx.at(Code::E050, msg, start, "");
+    let mut e = RawEntry::default();
+    // OFAC's first record is an entry, not a header.
+    let mut pending = (format == Format::OfacSdn).then_some((hstart, hline));
+    loop {
+        let got = match pending.take() {
+            Some(r) => Some(Ok(r)),
+            None => next(&mut rec),
+        };
+        let (start, line) = match got {
+            None => break,
+            Some(Ok(r)) => r,
+            Some(Err((msg, start))) => {
+                if !problems.at(file, Code::E050, msg, start, "") {
+                    return;
+                }
                 continue;
             }
         };
-        let start = &start;
         let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").trim();
-        let entry = match format {
+        e.clear();
+        match format {
             Format::OpenSanctions => {
-                let id = get(has("id"));
+                let id = get(c_id);
                 if id.is_empty() {
-                    ctx.at(Code::E052, "the entry has no `id`".into(), *start, "");
+                    if !problems.at(file, Code::E052, "the entry has no `id`".into(), start, "") {
+                        return;
+                    }
                     continue;
                 }
-                let list = get(has("dataset"));
-                Entry {
-                    id: id.to_string(),
-                    name: get(has("name")).to_string(),
-                    list: if list.is_empty() {
-                        "opensanctions".into()
-                    } else {
-                        list.into()
-                    },
-                    aliases: multi(get(has("aliases"))),
-                    countries: multi(get(has("countries"))),
-                    identifiers: multi(get(has("identifiers"))),
-                }
+                let list = get(c_dataset);
+                e.id.push_str(id);
+                e.names.push(get(c_name));
+                e.list.push_str(if list.is_empty() {
+                    "opensanctions"
+                } else {
+                    list
+                });
+                e.names.push_multi(get(c_aliases));
+                e.countries.push_multi(get(c_countries));
+                e.identifiers.push_multi(get(c_identifiers));
             }
             Format::Plain => {
-                let id = get(has("id"));
-                let list = get(has("list"));
-                Entry {
-                    id: if id.is_empty() {
-                        format!("{stem}:{line}")
-                    } else {
-                        id.to_string()
-                    },
-                    name: get(has("name")).to_string(),
-                    list: if list.is_empty() {
-                        stem.clone()
-                    } else {
-                        list.to_string()
-                    },
-                    aliases: multi(get(has("aliases"))),
-                    countries: multi(get(has("country")).to_string().as_str())
-                        .into_iter()
-                        .chain(multi(get(has("countries"))))
-                        .collect(),
-                    identifiers: multi(get(has("identifiers"))),
+                use std::fmt::Write;
+                let id = get(c_id);
+                let list = get(c_list);
+                if id.is_empty() {
+                    let _ = write!(e.id, "{stem}:{line}");
+                } else {
+                    e.id.push_str(id);
                 }
+                e.names.push(get(c_name));
+                e.list
+                    .push_str(if list.is_empty() { stem.as_str() } else { list });
+                e.names.push_multi(get(c_aliases));
+                e.countries.push_multi(get(c_country));
+                e.countries.push_multi(get(c_countries));
+                e.identifiers.push_multi(get(c_identifiers));
             }
             Format::OfacSdn => {
                 if rec.len() == 1 && rec[0].trim_matches(|c: char| c.is_control()).is_empty() {
                     continue; // the SUB (0x1A) end-of-file byte some exports end with
                 }
                 if rec.len() != 12 {
-                    ctx.at(
-                        Code::E052,
-                        format!(
-                            "an OFAC sdn.csv record has 12 fields, this one {}",
-                            rec.len()
-                        ),
-                        *start,
-                        "",
+                    let msg = format!(
+                        "an OFAC sdn.csv record has 12 fields, this one {}",
+                        rec.len()
                     );
+                    if !problems.at(file, Code::E052, msg, start, "") {
+                        return;
+                    }
                     continue;
                 }
                 let f = |i: usize| {
@@ -296,86 +442,67 @@ pub(crate) fn parse_into(
                     }
                 };
                 if f(0).parse::<u64>().is_err() {
-                    ctx.at(
-                        Code::E052,
-                        format!("`ent_num` must be a number, not `{}`", f(0)),
-                        *start,
-                        f(0),
-                    );
+                    let msg = format!("`ent_num` must be a number, not `{}`", f(0));
+                    if !problems.at(file, Code::E052, msg, start, f(0)) {
+                        return;
+                    }
                     continue;
                 }
                 let (aliases, identifiers) = ofac_remarks(f(11));
-                Entry {
-                    id: f(0).to_string(),
-                    name: f(1).to_string(),
-                    list: "OFAC SDN".into(),
-                    aliases,
-                    countries: Vec::new(),
-                    identifiers,
+                e.id.push_str(f(0));
+                e.names.push(f(1));
+                e.list.push_str("OFAC SDN");
+                for a in &aliases {
+                    e.names.push(a);
+                }
+                for i in &identifiers {
+                    e.identifiers.push(i);
                 }
             }
-        };
-        if entry.name.is_empty() {
-            ctx.at(
-                Code::E052,
-                format!("entry `{}` has no name", entry.id),
-                *start,
-                "",
-            );
+        }
+        if e.name().is_empty() {
+            let msg = format!("entry `{}` has no name", e.id);
+            if !problems.at(file, Code::E052, msg, start, "") {
+                return;
+            }
             continue;
         }
         let mut ok = true;
-        for n in std::iter::once(&entry.name).chain(&entry.aliases) {
+        for n in e.names.iter() {
             if !n.chars().any(char::is_alphanumeric) {
-                ctx.at(
-                    Code::E054,
-                    format!(
-                        "name `{n}` of entry `{}` has no letters or digits",
-                        entry.id
-                    ),
-                    *start,
-                    n,
-                );
+                let msg = format!("name `{n}` of entry `{}` has no letters or digits", e.id);
+                if !problems.at(file, Code::E054, msg, start, n) {
+                    return;
+                }
                 ok = false;
             }
         }
-        let mut ids = Vec::with_capacity(entry.identifiers.len());
-        for raw in &entry.identifiers {
+        for raw in e.identifiers.iter() {
             let value = raw.rsplit(':').next().unwrap_or(raw);
             let canon = canonical_identifier(value);
             if canon.len() < 5 || !canon.bytes().any(|b| b.is_ascii_digit()) {
-                ctx.at(
-                    Code::E055,
-                    format!(
-                        "identifier `{raw}` of entry `{}` is not a registration or tax number \
-                         (at least 5 letters or digits, one a digit)",
-                        entry.id
-                    ),
-                    *start,
-                    raw,
+                let msg = format!(
+                    "identifier `{raw}` of entry `{}` is not a registration or tax number \
+                     (at least 5 letters or digits, one a digit)",
+                    e.id
                 );
+                if !problems.at(file, Code::E055, msg, start, raw) {
+                    return;
+                }
                 ok = false;
             } else {
-                ids.push(canon);
+                e.canonical.push(&canon);
             }
         }
-        if !seen.insert(&entry.list, &entry.id) {
-            ctx.at(
-                Code::E053,
-                format!(
-                    "entry `{}` appears twice in list `{}`",
-                    entry.id, entry.list
-                ),
-                *start,
-                &entry.id,
-            );
+        if !seen.insert(&e.list, &e.id) {
+            let msg = format!("entry `{}` appears twice in list `{}`", e.id, e.list);
+            if !problems.at(file, Code::E053, msg, start, &e.id) {
+                return;
+            }
             continue;
         }
         if ok {
-            sink(Entry {
-                identifiers: ids,
-                ..entry
-            });
+            sink(&e);
         }
     }
 }

@@ -200,7 +200,17 @@ fn fx_hash(s: &str) -> u64 {
 #[derive(Clone, Debug)]
 pub struct WatchlistBuilder {
     threshold: f64,
-    sources: Vec<(String, std::result::Result<String, String>)>,
+    sources: Vec<(String, Source)>,
+}
+
+/// Where a list comes from.
+#[derive(Clone, Debug)]
+enum Source {
+    /// A file, read as a stream at `build` (read whole only to report its
+    /// problems).
+    Path(std::path::PathBuf),
+    /// A list held in memory.
+    Text(String),
 }
 
 impl Default for WatchlistBuilder {
@@ -233,18 +243,8 @@ impl WatchlistBuilder {
     /// at `build`.
     pub fn add_path(mut self, path: impl AsRef<Path>) -> WatchlistBuilder {
         let p = path.as_ref();
-        let name = p.display().to_string();
-        let text = std::fs::read(p)
-            .map_err(|e| format!("cannot read the file: {e}"))
-            .and_then(|b| {
-                String::from_utf8(b).map_err(|e| {
-                    format!(
-                        "not UTF-8 at byte {} (save the list as UTF-8)",
-                        e.utf8_error().valid_up_to()
-                    )
-                })
-            });
-        self.sources.push((name, text));
+        self.sources
+            .push((p.display().to_string(), Source::Path(p.to_path_buf())));
         self
     }
 
@@ -254,7 +254,7 @@ impl WatchlistBuilder {
         name: impl Into<String>,
         text: impl Into<String>,
     ) -> WatchlistBuilder {
-        self.sources.push((name.into(), Ok(text.into())));
+        self.sources.push((name.into(), Source::Text(text.into())));
         self
     }
 
@@ -266,67 +266,202 @@ impl WatchlistBuilder {
     pub fn build(&self) -> Result<Watchlist> {
         let start = std::time::Instant::now();
         let mut diags = Vec::new();
-        let mut ix = IndexBuilder::new(self.threshold);
-        let mut chunk: Vec<Entry> = Vec::with_capacity(BUILD_CHUNK);
-        for (name, text) in &self.sources {
-            match text {
-                Ok(t) => load::parse_into(name, t, &mut diags, &mut |e| {
-                    chunk.push(e);
-                    if chunk.len() == BUILD_CHUNK {
-                        ix.add(std::mem::take(&mut chunk));
+        // The file is read and validated on this thread while another hands
+        // each chunk of entries to the rayon pool (names analysed in
+        // parallel, the chunk before indexed): reading, analysing and
+        // indexing overlap.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
+        let threshold = self.threshold;
+        let (ix, read_s) = std::thread::scope(|scope| {
+            let indexer = scope.spawn(move || {
+                let mut ix = IndexBuilder::new(threshold);
+                for chunk in rx {
+                    ix.add(chunk);
+                }
+                ix
+            });
+            let mut chunk = Chunk::default();
+            let mut sink = |e: &load::RawEntry| {
+                chunk.push(e);
+                if chunk.ents.len() == BUILD_CHUNK {
+                    // An error means the indexer is gone: its panic is raised below.
+                    let _ = tx.send(std::mem::take(&mut chunk));
+                }
+            };
+            for (name, source) in &self.sources {
+                match source {
+                    Source::Text(t) => load::parse_into(name, t, &mut diags, &mut sink),
+                    Source::Path(p) => {
+                        let streamed = diags.is_empty();
+                        if !streamed || !load::stream_path(name, p, &mut sink) {
+                            // The file cannot be read, or holds a problem: read it
+                            // whole, and report every problem with its line.
+                            read_for_diagnostics(name, p, streamed, &mut diags);
+                        }
                     }
-                }),
-                Err(msg) => diags.push(Diagnostic::at(
-                    Code::E050,
-                    msg.clone(),
-                    name,
-                    "",
-                    None,
-                    None,
-                )),
+                }
             }
-        }
+            if diags.is_empty() {
+                let _ = tx.send(chunk);
+            }
+            drop(tx);
+            let read_s = start.elapsed().as_secs_f64();
+            let ix = indexer
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (ix, read_s)
+        });
         if !diags.is_empty() {
             return Err(Error::from(ErrorKind::Watchlist(diags)));
         }
-        ix.add(chunk);
         let t = std::time::Instant::now();
-        let pipeline_s = ix.pipeline_s;
         let inner = ix.finish();
         if std::env::var_os("DUALUSE_WATCHLIST_TIMING").is_some() {
             let total = start.elapsed().as_secs_f64();
             let finish_s = t.elapsed().as_secs_f64();
             eprintln!(
-                "watchlist load: {} entities, {} names: {total:.2} s = read and validate {:.2} s \
-                 + analyse and index names {pipeline_s:.2} s \
-                 + last chunk, postings, pairs, trigrams {finish_s:.2} s",
+                "watchlist load: {} entities, {} names: {total:.2} s = read and validate, \
+                 with names analysed and indexed alongside {read_s:.2} s \
+                 + the last chunks {:.2} s + postings, pairs, trigrams {finish_s:.2} s",
                 inner.entities.len(),
-                inner.aliases.len(),
-                total - pipeline_s - finish_s,
+                inner.alias_entity.len(),
+                total - read_s - finish_s,
             );
             let mib = |b: usize| b as f64 / 1048576.0;
-            let map = |n: usize, entry: usize| mib(n * entry * 8 / 7);
+            // A hash map of `n` entries of `entry` bytes: a power of two of
+            // buckets, one control byte each.
+            let map = |n: usize, entry: usize| {
+                let buckets = if n == 0 {
+                    0
+                } else {
+                    (n * 8 / 7).next_power_of_two()
+                };
+                mib(buckets * (entry + 1))
+            };
+            let vocab_bytes: usize = inner.vocab_str.iter().map(|s| 2 * s.len()).sum();
             eprintln!(
-                "watchlist index: names text {:.0} MiB, names {:.0} MiB, tokens {:.0} MiB, \
-                 vocabulary {} tokens, exact keys {:.0} MiB, pairs {} ({:.0} MiB), \
+                "watchlist index: {:.0} MiB = names text {:.0} MiB, names {:.0} MiB, \
+                 tokens and postings {:.0} MiB, vocabulary {} tokens ({:.0} MiB), \
+                 skeleton keys {:.0} MiB, token pairs {} ({:.0} MiB), \
                  trigrams {} ({:.0} MiB), identifiers {:.0} MiB",
+                inner.heap_bytes() as f64 / 1048576.0,
                 mib(inner.text.len() + inner.entity_text.len()),
-                mib(inner.aliases.len() * std::mem::size_of::<AliasRec>()
+                mib(inner.alias_entity.len() * 12
                     + inner.entities.len() * std::mem::size_of::<EntityRec>()),
-                mib(inner.alias_tokens.len() * 4 + inner.post.len() * 4),
+                mib(inner.alias_tokens.len() * 4 + inner.post.len() * 4 + inner.post_off.len() * 4),
                 inner.vocab_str.len(),
-                map(inner.key_head.len(), 12) + mib(inner.key_next.len() * 4),
-                inner.pair_index.len(),
-                map(inner.pair_index.len(), 16) + mib(inner.pair_post.len() * 4),
+                mib(vocab_bytes + inner.vocab_str.len() * 40) + map(inner.vocab.len(), 20),
+                mib(inner.skel_buckets.bytes() + inner.skel_post.len() * 4),
+                inner.pair_y.len(),
+                mib((inner.pair_ys.len()
+                    + inner.pair_y.len()
+                    + inner.pair_start.len()
+                    + inner.pair_names.len())
+                    * 4),
                 inner.gram_index.len(),
                 map(inner.gram_index.len(), 16) + mib(inner.gram_post.len() * 4),
-                mib(inner.ident_text.len() + inner.ident_post.len() * 12)
-                    + map(inner.ident_index.len(), 16),
+                mib(inner.ident_text.len()
+                    + inner.ident_post.len() * 12
+                    + inner.ident_buckets.bytes()),
             );
         }
         Ok(Watchlist {
             inner: Arc::new(inner),
         })
+    }
+}
+
+/// Reads a list file whole and pushes its diagnostics (`streamed`: it was
+/// read as a stream before, and a problem stopped that reading).
+fn read_for_diagnostics(name: &str, p: &Path, streamed: bool, diags: &mut Vec<Diagnostic>) {
+    match read_text(p) {
+        Ok(t) => {
+            let before = diags.len();
+            load::parse_into(name, &t, diags, &mut |_| {});
+            if streamed && diags.len() == before {
+                // Read twice, and the second time it was fine.
+                let msg = "the file changed while it was read".to_string();
+                diags.push(Diagnostic::at(Code::E050, msg, name, "", None, None));
+            }
+        }
+        Err(msg) => diags.push(Diagnostic::at(Code::E050, msg, name, "", None, None)),
+    }
+}
+
+/// The text of a list file, or the message of `E050`.
+fn read_text(p: &Path) -> std::result::Result<String, String> {
+    let b = std::fs::read(p).map_err(|e| format!("cannot read the file: {e}"))?;
+    String::from_utf8(b).map_err(|e| {
+        format!(
+            "not UTF-8 at byte {} (save the list as UTF-8)",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Entries read and not yet analysed, their strings in one buffer: each
+/// entry's id, list, names (the primary name first), then identifiers.
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<u32>,
+    ents: Vec<ChunkEntry>,
+}
+
+struct ChunkEntry {
+    /// Its first string (the id) in `ends`.
+    first: u32,
+    names: u32,
+    identifiers: u32,
+}
+
+impl Chunk {
+    fn push(&mut self, e: &load::RawEntry) {
+        let first = self.ends.len() as u32;
+        let names = e.names();
+        let ids = e.canonical();
+        for s in [e.id.as_str(), e.list.as_str()]
+            .into_iter()
+            .chain(names.iter())
+            .chain(ids.iter())
+        {
+            self.text.push_str(s);
+            self.ends.push(self.text.len() as u32);
+        }
+        self.ents.push(ChunkEntry {
+            first,
+            names: names.len() as u32,
+            identifiers: ids.len() as u32,
+        });
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let s = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[s..self.ends[i] as usize]
+    }
+
+    fn id(&self, e: &ChunkEntry) -> &str {
+        self.get(e.first as usize)
+    }
+
+    fn list(&self, e: &ChunkEntry) -> &str {
+        self.get(e.first as usize + 1)
+    }
+
+    /// Name `i` of the entry (0: the primary name).
+    fn name(&self, e: &ChunkEntry, i: usize) -> &str {
+        self.get(e.first as usize + 2 + i)
+    }
+
+    fn names<'a>(&'a self, e: &ChunkEntry) -> impl Iterator<Item = &'a str> + 'a {
+        let f = e.first as usize + 2;
+        (f..f + e.names as usize).map(|i| self.get(i))
+    }
+
+    fn identifiers<'a>(&'a self, e: &ChunkEntry) -> impl Iterator<Item = &'a str> + 'a {
+        let f = e.first as usize + 2 + e.names as usize;
+        (f..f + e.identifiers as usize).map(|i| self.get(i))
     }
 }
 
@@ -343,26 +478,66 @@ struct EntityRec {
     list: u32,
 }
 
-struct AliasRec {
-    entity: u32,
-    text: (u32, u32),
-    tokens: (u32, u32),
-    /// Hash of the folded text (for `exact`).
-    folded: u64,
-    /// Hash of the sorted tokens before transliteration (for `normalised`).
-    norm: u64,
+/// A mix of a 64-bit key's bits (a bijection: equal keys and only equal
+/// keys mix equal), whose top bits pick a bucket of a [`Buckets`].
+fn mix(k: u64) -> u64 {
+    let k = k.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    k ^ (k >> 32)
 }
 
-/// The compiled index. Strings live in arenas and lists in CSR arrays, so a
-/// million entities cost tens of bytes each beyond their text.
+/// A hash table without keys: the values of a flat array sorted by their
+/// keys' [`mix`], and where each bucket of top bits starts. A lookup reads
+/// one bucket (about two values) and checks each value against the key
+/// (4 bytes per bucket, against a hash map's 17 or more per key).
+struct Buckets {
+    shift: u32,
+    /// Bucket `b` is `starts[b]..starts[b + 1]` of the values.
+    starts: Vec<u32>,
+}
+
+impl Buckets {
+    /// The buckets of `n` values whose mixed keys, in order, `mixed` gives.
+    fn new(n: usize, mixed: impl Iterator<Item = u64>) -> Buckets {
+        let bits = (usize::BITS - n.max(2).leading_zeros()).clamp(1, 31) - 1;
+        let shift = 64 - bits;
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for m in mixed {
+            starts[(m >> shift) as usize + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        Buckets { shift, starts }
+    }
+
+    /// The range of values whose key may be `key`.
+    fn get(&self, key: u64) -> std::ops::Range<usize> {
+        let b = (mix(key) >> self.shift) as usize;
+        self.starts[b] as usize..self.starts[b + 1] as usize
+    }
+
+    fn bytes(&self) -> usize {
+        self.starts.len() * 4
+    }
+}
+
+/// The compiled index. Strings live in arenas and lists in flat arrays
+/// with offsets, so a million entities cost tens of bytes each beyond their
+/// text.
 struct Index {
     threshold: f64,
     lists: Vec<Box<str>>,
     entities: Vec<EntityRec>,
     /// The entities' ids, one after another.
     entity_text: String,
-    aliases: Vec<AliasRec>,
+    /// Each name's entity.
+    alias_entity: Vec<u32>,
+    /// Name `a` is `text[alias_text[a]..alias_text[a + 1]]`.
+    alias_text: Vec<u32>,
     text: String,
+    /// The vocabulary tokens of name `a` are
+    /// `alias_tokens[alias_tok[a]..alias_tok[a + 1]]`.
+    alias_tok: Vec<u32>,
     alias_tokens: Vec<u32>,
     vocab: FxMap<Box<str>, u32>,
     vocab_str: Vec<Box<str>>,
@@ -375,19 +550,26 @@ struct Index {
     post: Vec<u32>,
     gram_index: FxMap<u64, (u32, u32)>,
     gram_post: Vec<u32>,
-    pair_index: FxMap<u64, (u32, u32)>,
-    pair_post: Vec<u32>,
-    key_head: FxMap<u64, u32>,
-    key_next: Vec<u32>,
+    /// Pairs of tokens held by a name (among its first [`MAX_PAIR_TOKENS`]
+    /// tokens by id): for each token `x`, the tokens `y > x` paired with it
+    /// are `pair_y[pair_ys[x]..pair_ys[x + 1]]`, ascending, and the names
+    /// holding the `k`-th pair are `pair_names[pair_start[k]..pair_start[k + 1]]`,
+    /// ascending.
+    pair_ys: Vec<u32>,
+    pair_y: Vec<u32>,
+    pair_start: Vec<u32>,
+    pair_names: Vec<u32>,
+    /// The names by the hash of their sorted skeletons (the last added first
+    /// among equal keys), bucketed.
+    skel_buckets: Buckets,
+    skel_post: Vec<u32>,
     /// The identifiers, one after another.
     ident_text: String,
-    /// Identifier's hash -> a range of `ident_post`.
-    ident_index: FxMap<u64, (u32, u32)>,
-    /// (entity, identifier in `ident_text`), by identifier hash, then entity.
+    /// (entity, identifier in `ident_text`), by identifier hash, then
+    /// entity, bucketed.
+    ident_buckets: Buckets,
     ident_post: Vec<(u32, (u32, u32))>,
 }
-
-const NONE: u32 = u32::MAX;
 
 /// Distinct padded character trigrams of a skeleton token, hashed.
 fn trigrams(tok: &str, out: &mut Vec<u64>) {
@@ -411,12 +593,6 @@ fn trigrams(tok: &str, out: &mut Vec<u64>) {
 /// id) sixteen only.
 const MAX_PAIR_TOKENS: usize = 16;
 
-/// The pair index's key: two vocabulary ids, in either order.
-fn pair_key(x: u32, y: u32) -> u64 {
-    let (a, b) = if x < y { (x, y) } else { (y, x) };
-    (u64::from(a) << 32) | u64::from(b)
-}
-
 /// The trigram index's key: a trigram of a token of a given length.
 fn gram_key(gram: u64, len: usize) -> u64 {
     let mut h = Fx(gram);
@@ -425,35 +601,74 @@ fn gram_key(gram: u64, len: usize) -> u64 {
 }
 
 /// One name of an entry, analysed (in parallel, before it is indexed).
-struct Analysed {
-    key: NameKey,
-    /// Hash of the sorted skeletons (the `key_head` key).
+struct AnalysedName {
+    /// Which of the entry's names: 0 the primary name, `i` alias `i - 1`.
+    which: u32,
+    /// Hash of the sorted skeletons (the `skel_buckets` key).
     skel: u64,
-    folded: u64,
-    norm: u64,
+    /// The end of its skeletons in [`Analysed::skel_ends`].
+    toks_end: u32,
 }
 
-fn analysed(name: &str) -> Analysed {
-    let key = analyse(name);
-    Analysed {
-        skel: fx_hash(&key.skeleton_key()),
-        folded: fx_hash(&key.folded),
-        norm: fx_hash(&key.norm_key()),
-        key,
-    }
+/// The names of some entries, analysed, in flat arrays: a name that folds
+/// like an earlier name of its entry is left out (it adds nothing).
+#[derive(Default)]
+struct Analysed {
+    /// The end of each entry's names in `names`.
+    entry_ends: Vec<u32>,
+    names: Vec<AnalysedName>,
+    /// The skeletons one after another, where each ends, and whether its
+    /// token is Chinese.
+    skels: String,
+    skel_ends: Vec<u32>,
+    han: Vec<bool>,
 }
+
+/// Entries analysed by one rayon job.
+const ANALYSE_JOB: usize = 512;
 
 /// The names of each entry, analysed in parallel.
-fn analyse_chunk(entries: &[Entry]) -> Vec<Vec<Analysed>> {
+fn analyse_chunk(chunk: &Chunk) -> Vec<Analysed> {
     use rayon::prelude::*;
-    entries
-        .par_iter()
-        .with_min_len(256)
-        .map(|e| {
-            std::iter::once(&e.name)
-                .chain(&e.aliases)
-                .map(|n| analysed(n))
-                .collect()
+    chunk
+        .ents
+        .par_chunks(ANALYSE_JOB)
+        .map(|es| {
+            names::with_scratch(|s| {
+                let mut out = Analysed::default();
+                let mut folded = String::new();
+                let mut folded_ends: Vec<usize> = Vec::new();
+                for e in es {
+                    folded.clear();
+                    folded_ends.clear();
+                    for (which, n) in chunk.names(e).enumerate() {
+                        names::analyse_into(n, s);
+                        let k = &mut s.key;
+                        let mut from = 0;
+                        if folded_ends.iter().any(|&end| {
+                            let same = folded[from..end] == *k.folded;
+                            from = end;
+                            same
+                        }) {
+                            continue; // the same name twice adds nothing
+                        }
+                        folded.push_str(&k.folded);
+                        folded_ends.push(folded.len());
+                        for i in 0..k.len() {
+                            out.skels.push_str(k.skeleton(i));
+                            out.skel_ends.push(out.skels.len() as u32);
+                            out.han.push(names::is_han_token(k.token(i)));
+                        }
+                        out.names.push(AnalysedName {
+                            which: which as u32,
+                            skel: k.skeleton_hash(),
+                            toks_end: out.skel_ends.len() as u32,
+                        });
+                    }
+                    out.entry_ends.push(out.names.len() as u32);
+                }
+                out
+            })
         })
         .collect()
 }
@@ -465,13 +680,14 @@ struct IndexBuilder {
     list_ids: FxMap<String, u32>,
     /// Aliases holding each vocabulary token.
     df: Vec<u32>,
-    /// (identifier's hash, entity, its text in `ident_text`), sorted and made
-    /// a CSR at the end.
+    /// (identifier's hash, entity, its text in `ident_text`), sorted and
+    /// bucketed at the end.
     ident_pairs: Vec<(u64, u32, (u32, u32))>,
+    /// The top half of the [`mix`] of each name's skeleton-key hash (enough
+    /// to sort the names into buckets, equal keys together).
+    alias_skel: Vec<u32>,
     /// A chunk analysed and not yet indexed.
-    pending: Option<(Vec<Entry>, Vec<Vec<Analysed>>)>,
-    /// Seconds spent analysing and indexing names (`DUALUSE_WATCHLIST_TIMING`).
-    pipeline_s: f64,
+    pending: Option<(Chunk, Vec<Analysed>)>,
 }
 
 impl IndexBuilder {
@@ -482,8 +698,10 @@ impl IndexBuilder {
                 lists: Vec::new(),
                 entities: Vec::new(),
                 entity_text: String::new(),
-                aliases: Vec::new(),
+                alias_entity: Vec::new(),
+                alias_text: vec![0],
                 text: String::new(),
+                alias_tok: vec![0],
                 alias_tokens: Vec::new(),
                 vocab: FxMap::default(),
                 vocab_str: Vec::new(),
@@ -494,27 +712,28 @@ impl IndexBuilder {
                 post: Vec::new(),
                 gram_index: FxMap::default(),
                 gram_post: Vec::new(),
-                pair_index: FxMap::default(),
-                pair_post: Vec::new(),
-                key_head: FxMap::default(),
-                key_next: Vec::new(),
+                pair_ys: Vec::new(),
+                pair_y: Vec::new(),
+                pair_start: Vec::new(),
+                pair_names: Vec::new(),
+                skel_buckets: Buckets::new(0, std::iter::empty()),
+                skel_post: Vec::new(),
                 ident_text: String::new(),
-                ident_index: FxMap::default(),
+                ident_buckets: Buckets::new(0, std::iter::empty()),
                 ident_post: Vec::new(),
             },
             list_ids: FxMap::default(),
             df: Vec::new(),
             ident_pairs: Vec::new(),
+            alias_skel: Vec::new(),
             pending: None,
-            pipeline_s: 0.0,
         }
     }
 
     /// Analyses the names of `entries` in parallel while the chunk before
     /// is indexed (in order, on one thread): a pipeline, so that neither core
     /// waits for the indexing.
-    fn add(&mut self, entries: Vec<Entry>) {
-        let t = std::time::Instant::now();
+    fn add(&mut self, entries: Chunk) {
         let pending = self.pending.take();
         let (keys, ()) = rayon::join(
             || analyse_chunk(&entries),
@@ -525,47 +744,61 @@ impl IndexBuilder {
             },
         );
         self.pending = Some((entries, keys));
-        self.pipeline_s += t.elapsed().as_secs_f64();
     }
 
-    fn index_chunk(&mut self, entries: Vec<Entry>, keys: Vec<Vec<Analysed>>) {
-        for (e, ks) in entries.into_iter().zip(keys) {
-            self.add_entry(e, ks);
+    fn index_chunk(&mut self, chunk: Chunk, keys: Vec<Analysed>) {
+        for (es, k) in chunk.ents.chunks(ANALYSE_JOB).zip(&keys) {
+            let mut n0 = 0;
+            for (e, &n1) in es.iter().zip(&k.entry_ends) {
+                self.add_entry(&chunk, e, k, n0 as usize..n1 as usize);
+                n0 = n1;
+            }
         }
     }
 
-    fn add_entry(&mut self, e: Entry, keys: Vec<Analysed>) {
+    fn add_entry(
+        &mut self,
+        c: &Chunk,
+        e: &ChunkEntry,
+        k: &Analysed,
+        names: std::ops::Range<usize>,
+    ) {
         let ix = &mut self.ix;
-        let list = match self.list_ids.get(e.list.as_str()) {
+        let list = match self.list_ids.get(c.list(e)) {
             Some(&l) => l,
             None => {
-                ix.lists.push(e.list.as_str().into());
+                ix.lists.push(c.list(e).into());
                 let l = (ix.lists.len() - 1) as u32;
-                self.list_ids.insert(e.list.clone(), l);
+                self.list_ids.insert(c.list(e).to_string(), l);
                 l
             }
         };
         let ent = ix.entities.len() as u32;
-        let first_alias = ix.aliases.len() as u32;
-        let mut seen: Vec<&str> = Vec::new();
-        for (n, k) in std::iter::once(&e.name).chain(&e.aliases).zip(&keys) {
-            if seen.contains(&k.key.folded.as_str()) {
-                continue; // the same name twice adds nothing
-            }
-            seen.push(&k.key.folded);
-            let a = ix.aliases.len() as u32;
-            let t0 = ix.text.len() as u32;
+        let first_alias = ix.alias_entity.len() as u32;
+        let mut t_from = if names.start == 0 {
+            0
+        } else {
+            k.names[names.start - 1].toks_end as usize
+        };
+        for name in &k.names[names] {
+            let n = c.name(e, name.which as usize);
             ix.text.push_str(n);
-            let k0 = ix.alias_tokens.len() as u32;
             let mine0 = ix.alias_tokens.len();
-            for (s, t) in k.key.skeletons.iter().zip(&k.key.tokens) {
-                let id = match ix.vocab.get(s.as_str()) {
+            let t_to = name.toks_end as usize;
+            for t in t_from..t_to {
+                let from = if t == 0 {
+                    0
+                } else {
+                    k.skel_ends[t - 1] as usize
+                };
+                let s = &k.skels[from..k.skel_ends[t] as usize];
+                let id = match ix.vocab.get(s) {
                     Some(&id) => id,
                     None => {
                         let id = ix.vocab_str.len() as u32;
-                        ix.vocab.insert(s.as_str().into(), id);
-                        ix.vocab_str.push(s.as_str().into());
-                        ix.han.push(names::is_han_token(t));
+                        ix.vocab.insert(s.into(), id);
+                        ix.vocab_str.push(s.into());
+                        ix.han.push(k.han[t]);
                         self.df.push(0);
                         id
                     }
@@ -575,19 +808,14 @@ impl IndexBuilder {
                 }
                 ix.alias_tokens.push(id);
             }
-            ix.aliases.push(AliasRec {
-                entity: ent,
-                text: (t0, n.len() as u32),
-                tokens: (k0, k.key.skeletons.len() as u32),
-                folded: k.folded,
-                norm: k.norm,
-            });
-            let head = ix.key_head.entry(k.skel).or_insert(NONE);
-            ix.key_next.push(*head);
-            *head = a;
+            ix.alias_entity.push(ent);
+            ix.alias_text.push(ix.text.len() as u32);
+            ix.alias_tok.push(ix.alias_tokens.len() as u32);
+            self.alias_skel.push((mix(name.skel) >> 32) as u32);
+            t_from = t_to;
         }
-        for (i, id) in e.identifiers.iter().enumerate() {
-            if e.identifiers[..i].contains(id) {
+        for (i, id) in c.identifiers(e).enumerate() {
+            if c.identifiers(e).take(i).any(|x| x == id) {
                 continue;
             }
             let off = ix.ident_text.len() as u32;
@@ -596,9 +824,10 @@ impl IndexBuilder {
                 .push((fx_hash(id), ent, (off, id.len() as u32)));
         }
         let i0 = ix.entity_text.len() as u32;
-        ix.entity_text.push_str(&e.id);
+        let id = c.id(e);
+        ix.entity_text.push_str(id);
         ix.entities.push(EntityRec {
-            id: (i0, e.id.len() as u32),
+            id: (i0, id.len() as u32),
             first_alias,
             list,
         });
@@ -613,17 +842,28 @@ impl IndexBuilder {
             mut ix,
             df,
             mut ident_pairs,
+            alias_skel,
             ..
         } = self;
-        // Identifiers: hash -> (entity, identifier text) (CSR).
-        ident_pairs.par_sort_unstable();
-        let mut i = 0;
-        while i < ident_pairs.len() {
-            let h = ident_pairs[i].0;
-            let j = i + ident_pairs[i..].iter().take_while(|x| x.0 == h).count();
-            ix.ident_index.insert(h, (i as u32, (j - i) as u32));
-            i = j;
+        let na = ix.alias_entity.len();
+        // Names by skeleton key: sorted by the mixed key, the last added
+        // first among equal keys.
+        let mut by_skel: Vec<u32> = (0..na as u32).collect();
+        by_skel.par_sort_unstable_by_key(|&a| (alias_skel[a as usize], u32::MAX - a));
+        ix.skel_buckets = Buckets::new(
+            na,
+            by_skel
+                .iter()
+                .map(|&a| u64::from(alias_skel[a as usize]) << 32),
+        );
+        ix.skel_post = by_skel;
+        drop(alias_skel);
+        // Identifiers: sorted by the mixed hash, then entity.
+        for p in &mut ident_pairs {
+            p.0 = mix(p.0);
         }
+        ident_pairs.par_sort_unstable();
+        ix.ident_buckets = Buckets::new(ident_pairs.len(), ident_pairs.iter().map(|p| p.0));
         ix.ident_post = ident_pairs.iter().map(|&(_, e, t)| (e, t)).collect();
         drop(ident_pairs);
         // Postings: vocabulary token -> aliases holding it (CSR).
@@ -634,9 +874,8 @@ impl IndexBuilder {
         }
         ix.post = vec![0; ix.post_off[nv] as usize];
         let mut fill = ix.post_off.clone();
-        for (a, rec) in ix.aliases.iter().enumerate() {
-            let toks =
-                &ix.alias_tokens[rec.tokens.0 as usize..(rec.tokens.0 + rec.tokens.1) as usize];
+        for a in 0..na {
+            let toks = &ix.alias_tokens[ix.alias_tok[a] as usize..ix.alias_tok[a + 1] as usize];
             for (j, &t) in toks.iter().enumerate() {
                 if toks[..j].contains(&t) {
                     continue;
@@ -650,7 +889,7 @@ impl IndexBuilder {
         // read only the aliases short enough to qualify (a stable sort: equal
         // lengths stay in alias order).
         {
-            let aliases = &ix.aliases;
+            let tok = &ix.alias_tok;
             let mut rest: &mut [u32] = &mut ix.post;
             let mut slices: Vec<&mut [u32]> = Vec::with_capacity(nv);
             for v in 0..nv {
@@ -661,41 +900,107 @@ impl IndexBuilder {
             }
             slices
                 .par_iter_mut()
-                .for_each(|p| p.sort_by_key(|&a| aliases[a as usize].tokens.1));
+                .for_each(|p| p.sort_by_key(|&a| tok[a as usize + 1] - tok[a as usize]));
         }
-        // Pairs of distinct tokens of an alias -> aliases (CSR): a field whose
+        // Pairs of distinct tokens of an alias -> aliases: a field whose
         // words must nearly all be found reads only the aliases holding two
-        // of its rare words together. Built as one sorted array of
-        // (pair, alias), in parallel.
-        let mut pairs: Vec<(u64, u32)> = ix
-            .aliases
-            .par_iter()
-            .enumerate()
-            .with_min_len(4096)
-            .fold(Vec::new, |mut out, (a, rec)| {
-                let mut toks: Vec<u32> = ix.alias_tokens
-                    [rec.tokens.0 as usize..(rec.tokens.0 + rec.tokens.1) as usize]
-                    .to_vec();
-                toks.sort_unstable();
-                toks.dedup();
-                toks.truncate(MAX_PAIR_TOKENS);
-                for (i, &x) in toks.iter().enumerate() {
-                    for &y in &toks[i + 1..] {
-                        out.push((pair_key(x, y), a as u32));
+        // of its rare words together. Gathered for each smaller token `x`
+        // from its postings, in parallel: counted, then written in place.
+        let pairs = {
+            let ix = &ix;
+            // The (y << 32 | alias) of token x's pairs, sorted.
+            let gather = |x: usize, buf: &mut Vec<u64>, toks: &mut Vec<u32>| {
+                buf.clear();
+                let x32 = x as u32;
+                for &a in ix.postings(x32) {
+                    let pair = |&y: &u32| (u64::from(y) << 32) | u64::from(a);
+                    let all = ix.alias_toks(a);
+                    if all.len() <= MAX_PAIR_TOKENS {
+                        // Every token counts (repeats are dropped below).
+                        buf.extend(all.iter().filter(|&&y| y > x32).map(pair));
+                        continue;
+                    }
+                    toks.clear();
+                    toks.extend_from_slice(all);
+                    toks.sort_unstable();
+                    toks.dedup();
+                    toks.truncate(MAX_PAIR_TOKENS);
+                    let Ok(i) = toks.binary_search(&x32) else {
+                        continue; // not among the alias's first tokens
+                    };
+                    buf.extend(toks[i + 1..].iter().map(pair));
+                }
+                buf.sort_unstable();
+                buf.dedup();
+            };
+            let distinct = |buf: &[u64]| {
+                let mut n = 0u32;
+                let mut last = u64::MAX;
+                for &p in buf {
+                    if p >> 32 != last {
+                        n += 1;
+                        last = p >> 32;
                     }
                 }
-                out
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
+                n
+            };
+            let counts: Vec<(u32, u32)> = (0..nv)
+                .into_par_iter()
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(buf, toks), x| {
+                        gather(x, buf, toks);
+                        (distinct(buf), buf.len() as u32)
+                    },
+                )
+                .collect();
+            let mut ys_off = vec![0u32; nv + 1];
+            let mut names_off = vec![0u32; nv + 1];
+            for (x, &(d, n)) in counts.iter().enumerate() {
+                ys_off[x + 1] = ys_off[x] + d;
+                names_off[x + 1] = names_off[x] + n;
+            }
+            drop(counts);
+            let total_y = ys_off[nv] as usize;
+            let mut pair_y = vec![0u32; total_y];
+            let mut pair_start = vec![0u32; total_y + 1];
+            pair_start[total_y] = names_off[nv];
+            let mut pair_names = vec![0u32; names_off[nv] as usize];
+            let mut jobs = Vec::with_capacity(nv);
+            {
+                let (mut ys, mut starts, mut names): (&mut [u32], &mut [u32], &mut [u32]) =
+                    (&mut pair_y, &mut pair_start[..total_y], &mut pair_names);
+                for x in 0..nv {
+                    let d = (ys_off[x + 1] - ys_off[x]) as usize;
+                    let n = (names_off[x + 1] - names_off[x]) as usize;
+                    let (y_head, y_tail) = ys.split_at_mut(d);
+                    let (s_head, s_tail) = starts.split_at_mut(d);
+                    let (n_head, n_tail) = names.split_at_mut(n);
+                    jobs.push((x, y_head, s_head, n_head));
+                    (ys, starts, names) = (y_tail, s_tail, n_tail);
                 }
-                a.extend_from_slice(&b);
-                a
-            });
-        pairs.par_sort_unstable();
-        (ix.pair_index, ix.pair_post) = csr(&pairs);
-        drop(pairs);
+            }
+            let names_off = &names_off;
+            jobs.into_par_iter().for_each_init(
+                || (Vec::new(), Vec::new()),
+                |(buf, toks), (x, ys, starts, names)| {
+                    gather(x, buf, toks);
+                    let mut k = 0;
+                    let mut last = u64::MAX;
+                    for (i, &p) in buf.iter().enumerate() {
+                        if p >> 32 != last {
+                            last = p >> 32;
+                            ys[k] = last as u32;
+                            starts[k] = names_off[x] + i as u32;
+                            k += 1;
+                        }
+                        names[i] = p as u32;
+                    }
+                },
+            );
+            (ys_off, pair_y, pair_start, pair_names)
+        };
+        (ix.pair_ys, ix.pair_y, ix.pair_start, ix.pair_names) = pairs;
         // Weights: rarer tokens weigh more, mildly (a token in every alias
         // still weighs a third of a unique one).
         ix.weight = df
@@ -754,20 +1059,75 @@ fn csr(sorted: &[(u64, u32)]) -> (FxMap<u64, (u32, u32)>, Vec<u32>) {
 impl Index {
     fn shrink(&mut self) {
         self.text.shrink_to_fit();
+        self.entity_text.shrink_to_fit();
+        self.ident_text.shrink_to_fit();
         self.alias_tokens.shrink_to_fit();
-        self.aliases.shrink_to_fit();
+        self.alias_entity.shrink_to_fit();
+        self.alias_text.shrink_to_fit();
+        self.alias_tok.shrink_to_fit();
         self.entities.shrink_to_fit();
-        self.key_next.shrink_to_fit();
+    }
+
+    /// The bytes the index holds on the heap (hash maps counted by their
+    /// buckets).
+    fn heap_bytes(&self) -> usize {
+        let map = |n: usize, entry: usize| {
+            if n == 0 {
+                0
+            } else {
+                (n * 8 / 7).next_power_of_two() * (entry + 1)
+            }
+        };
+        let vocab: usize = self.vocab_str.iter().map(|s| 2 * s.len()).sum();
+        self.text.len()
+            + self.entity_text.len()
+            + self.ident_text.len()
+            + self.entities.len() * std::mem::size_of::<EntityRec>()
+            + (self.alias_entity.len() + self.alias_text.len() + self.alias_tok.len()) * 4
+            + (self.alias_tokens.len() + self.post.len() + self.post_off.len()) * 4
+            + vocab
+            + self.vocab_str.len() * (16 + 16 + 1 + 4 + 2)
+            + map(self.vocab.len(), 20)
+            + self.skel_buckets.bytes()
+            + self.skel_post.len() * 4
+            + (self.pair_ys.len()
+                + self.pair_y.len()
+                + self.pair_start.len()
+                + self.pair_names.len())
+                * 4
+            + map(self.gram_index.len(), 16)
+            + self.gram_post.len() * 4
+            + self.ident_buckets.bytes()
+            + self.ident_post.len() * 12
     }
 
     fn alias_text(&self, a: u32) -> &str {
-        let (s, l) = self.aliases[a as usize].text;
-        &self.text[s as usize..(s + l) as usize]
+        let a = a as usize;
+        &self.text[self.alias_text[a] as usize..self.alias_text[a + 1] as usize]
     }
 
     fn alias_toks(&self, a: u32) -> &[u32] {
-        let (s, l) = self.aliases[a as usize].tokens;
-        &self.alias_tokens[s as usize..(s + l) as usize]
+        let a = a as usize;
+        &self.alias_tokens[self.alias_tok[a] as usize..self.alias_tok[a + 1] as usize]
+    }
+
+    /// The number of tokens of name `a`.
+    fn alias_len(&self, a: u32) -> usize {
+        (self.alias_tok[a as usize + 1] - self.alias_tok[a as usize]) as usize
+    }
+
+    /// The names holding tokens `x` and `y` (`x != y`), ascending.
+    fn pair_names(&self, x: u32, y: u32) -> &[u32] {
+        let (x, y) = if x < y { (x, y) } else { (y, x) };
+        let from = self.pair_ys[x as usize] as usize;
+        let ys = &self.pair_y[from..self.pair_ys[x as usize + 1] as usize];
+        match ys.binary_search(&y) {
+            Ok(i) => {
+                let k = from + i;
+                &self.pair_names[self.pair_start[k] as usize..self.pair_start[k + 1] as usize]
+            }
+            Err(_) => &[],
+        }
     }
 
     fn postings(&self, v: u32) -> &[u32] {
@@ -837,10 +1197,10 @@ impl Index {
     fn match_key(&self, key: &NameKey, words: Option<&mut WordCache>) -> Vec<RawHit> {
         let mut hits: Vec<RawHit> = Vec::new();
         for id in &key.identifiers {
-            if let Some(&(s, l)) = self.ident_index.get(&fx_hash(id)) {
-                for &(e, (o, n)) in &self.ident_post[s as usize..(s + l) as usize] {
+            {
+                for &(e, (o, n)) in &self.ident_post[self.ident_buckets.get(fx_hash(id))] {
                     if self.ident_text[o as usize..(o + n) as usize] != *id.as_str() {
-                        continue; // another identifier of the same hash
+                        continue; // another identifier of the bucket
                     }
                     hits.push(RawHit {
                         entity: e,
@@ -855,12 +1215,10 @@ impl Index {
             return finish(hits);
         }
         let skel_key = key.skeleton_key();
-        let mut a = self
-            .key_head
-            .get(&fx_hash(&skel_key))
-            .copied()
-            .unwrap_or(NONE);
-        while a != NONE {
+        for &a in &self.skel_post[self.skel_buckets.get(fx_hash(&skel_key))] {
+            if self.alias_len(a) != key.skeletons.len() {
+                continue;
+            }
             let mut toks: Vec<&str> = self
                 .alias_toks(a)
                 .iter()
@@ -868,22 +1226,26 @@ impl Index {
                 .collect();
             toks.sort_unstable();
             if toks.join(" ") == skel_key {
-                let rec = &self.aliases[a as usize];
-                let method = if rec.folded == fx_hash(&key.folded) {
+                // The name's own keys, analysed again (kept for none of the
+                // million names that never match).
+                let (folded, norm) = names::with_scratch(|s| {
+                    names::analyse_into(self.alias_text(a), s);
+                    (fx_hash(&s.key.folded), s.key.norm_hash())
+                });
+                let method = if folded == fx_hash(&key.folded) {
                     Method::Exact
-                } else if rec.norm == fx_hash(&key.norm_key()) {
+                } else if norm == fx_hash(&key.norm_key()) {
                     Method::Normalised
                 } else {
                     Method::Transliterated
                 };
                 hits.push(RawHit {
-                    entity: self.aliases[a as usize].entity,
+                    entity: self.alias_entity[a as usize],
                     alias: AliasRef::Alias(a),
                     score: 1.0,
                     method,
                 });
             }
-            a = self.key_next[a as usize];
         }
         // Fuzzy: candidates from the postings of similar tokens.
         let mut counts = FxMap::default();
@@ -967,10 +1329,8 @@ impl Index {
                                 if v1 == v2 {
                                     continue;
                                 }
-                                if let Some(&(s, l)) = self.pair_index.get(&pair_key(v1, v2)) {
-                                    for &a in &self.pair_post[s as usize..(s + l) as usize] {
-                                        consider(a, &mut cands);
-                                    }
+                                for &a in self.pair_names(v1, v2) {
+                                    consider(a, &mut cands);
                                 }
                             }
                         }
@@ -983,9 +1343,7 @@ impl Index {
                 for &(_, i) in order.iter().take(left.saturating_add(1)) {
                     for &(v, _) in &q[i] {
                         let p = self.postings(v);
-                        let end = p.partition_point(|&a| {
-                            (self.aliases[a as usize].tokens.1 as usize) <= max_len
-                        });
+                        let end = p.partition_point(|&a| self.alias_len(a) <= max_len);
                         for &a in &p[..end] {
                             consider(a, &mut cands);
                         }
@@ -1045,7 +1403,7 @@ impl Index {
             let score = matched / denom;
             if score >= self.threshold && score < 1.0 - 1e-9 {
                 hits.push(RawHit {
-                    entity: self.aliases[a as usize].entity,
+                    entity: self.alias_entity[a as usize],
                     alias: AliasRef::Alias(a),
                     score: score as f32,
                     method: Method::Fuzzy,
@@ -1117,11 +1475,13 @@ struct RawHit {
 /// Compiled watch lists: immutable, `Send + Sync`, cheap to clone.
 ///
 /// # Resource usage
-/// Names live in one text arena and the postings in flat arrays; the
-/// vocabulary, trigram and word-pair indexes are hash maps. Measured by
-/// `examples/watchlist_bench.rs` (figures in `docs/watchlists.md`): about
-/// 1.4 KB of resident memory per entity on the generated 100,000-entity
-/// list with two names each.
+/// Names live in one text arena with offset arrays; postings, token pairs,
+/// skeleton keys and identifiers in flat sorted arrays; only the
+/// vocabulary and its trigram index are hash maps. The index of the
+/// generated million-entity list (two names each) holds 251 MiB, about 260
+/// bytes per entity with its names' text (`DUALUSE_WATCHLIST_TIMING=1`
+/// prints its parts; figures in `docs/watchlists.md`). A file is read as a
+/// stream, never held whole.
 ///
 /// # Cloning
 /// One `Arc`: clone it into every worker.
@@ -1134,7 +1494,7 @@ impl std::fmt::Debug for Watchlist {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Watchlist")
             .field("entities", &self.inner.entities.len())
-            .field("names", &self.inner.aliases.len())
+            .field("names", &self.inner.alias_entity.len())
             .field("threshold", &self.inner.threshold)
             .finish()
     }
@@ -1164,7 +1524,7 @@ impl Watchlist {
 
     /// The number of names and aliases indexed.
     pub fn names(&self) -> usize {
-        self.inner.aliases.len()
+        self.inner.alias_entity.len()
     }
 
     /// The threshold in use.

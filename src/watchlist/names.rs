@@ -245,9 +245,10 @@ pub const LEGAL_FORMS: &[&str] = &[
     "贸易",
 ];
 
-fn legal_forms() -> &'static std::collections::HashSet<&'static str> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
+type FxSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<super::Fx>>;
+
+fn legal_forms() -> &'static FxSet<&'static str> {
+    static SET: std::sync::OnceLock<FxSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| LEGAL_FORMS.iter().copied().collect())
 }
 
@@ -272,14 +273,122 @@ const HAN_SUFFIXES: &[&str] = &[
 /// more remain.
 const HAN_GENERIC: &[&str] = &["贸易", "进出口", "国际", "商贸"];
 
-/// Per-thread scratch of [`analyse`]: the normaliser's buffers and the
-/// skeletons of tokens already seen (a list of a million names has a few
-/// tens of thousands of distinct words).
+/// Per-thread scratch of [`analyse`]: the normaliser's buffers, the flat
+/// key the name is analysed into, and the skeletons of tokens already seen
+/// (a list of a million names has a few tens of thousands of distinct words).
 #[derive(Default)]
-struct Scratch {
+pub(crate) struct Scratch {
     norm: Normalized,
-    chars: Vec<char>,
+    /// The name after quotes, punctuation and diacritics, words space-separated.
+    raw: String,
+    /// Each word's span in `raw`.
+    words: Vec<(u32, u32)>,
+    /// The tokens before legal forms are dropped, and where each ends.
+    kept: String,
+    kept_ends: Vec<u32>,
+    /// Whether each kept token is a legal form.
+    forms: Vec<bool>,
     skeletons: HashMap<String, String, std::hash::BuildHasherDefault<super::Fx>>,
+    /// The last name analysed.
+    pub(crate) key: FlatKey,
+}
+
+/// A name's [`NameKey`] in flat buffers, reused from name to name (no
+/// allocation per name once the buffers have grown).
+#[derive(Default)]
+pub(crate) struct FlatKey {
+    /// As [`NameKey::folded`].
+    pub(crate) folded: String,
+    /// The tokens one after another; token `i` ends at `tok_ends[i]`.
+    toks: String,
+    tok_ends: Vec<u32>,
+    /// The skeletons one after another; skeleton `i` ends at `skel_ends[i]`.
+    skels: String,
+    skel_ends: Vec<u32>,
+    /// As [`NameKey::identifiers`].
+    pub(crate) identifiers: Vec<String>,
+    /// Scratch of the sorted keys.
+    order: Vec<u32>,
+    joined: String,
+}
+
+fn span(ends: &[u32], i: usize) -> (usize, usize) {
+    let s = if i == 0 { 0 } else { ends[i - 1] as usize };
+    (s, ends[i] as usize)
+}
+
+impl FlatKey {
+    /// The number of tokens (and skeletons).
+    pub(crate) fn len(&self) -> usize {
+        self.tok_ends.len()
+    }
+
+    /// Token `i`, before transliteration.
+    pub(crate) fn token(&self, i: usize) -> &str {
+        let (s, e) = span(&self.tok_ends, i);
+        &self.toks[s..e]
+    }
+
+    /// The skeleton of token `i`.
+    pub(crate) fn skeleton(&self, i: usize) -> &str {
+        let (s, e) = span(&self.skel_ends, i);
+        &self.skels[s..e]
+    }
+
+    /// The hash of the sorted skeletons joined by a space (of
+    /// [`NameKey::skeleton_key`]).
+    pub(crate) fn skeleton_hash(&mut self) -> u64 {
+        self.sorted_hash(true)
+    }
+
+    /// The hash of the sorted tokens joined by a space (of [`NameKey::norm_key`]).
+    pub(crate) fn norm_hash(&mut self) -> u64 {
+        self.sorted_hash(false)
+    }
+
+    fn sorted_hash(&mut self, skel: bool) -> u64 {
+        let FlatKey {
+            toks,
+            tok_ends,
+            skels,
+            skel_ends,
+            order,
+            joined,
+            ..
+        } = self;
+        let (text, ends) = if skel {
+            (&*skels, &*skel_ends)
+        } else {
+            (&*toks, &*tok_ends)
+        };
+        let at = |i: u32| {
+            let (s, e) = span(ends, i as usize);
+            &text[s..e]
+        };
+        order.clear();
+        order.extend(0..ends.len() as u32);
+        order.sort_unstable_by(|&x, &y| at(x).cmp(at(y)));
+        joined.clear();
+        for (n, &i) in order.iter().enumerate() {
+            if n > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(at(i));
+        }
+        super::fx_hash(joined)
+    }
+
+    /// The key as owned strings.
+    pub(crate) fn to_key(&self) -> NameKey {
+        NameKey {
+            folded: self.folded.clone(),
+            tokens: (0..self.len()).map(|i| self.token(i).to_string()).collect(),
+            skeletons: (0..self.len())
+                .map(|i| self.skeleton(i).to_string())
+                .collect(),
+            identifiers: self.identifiers.clone(),
+        }
+    }
 }
 
 /// The skeleton memo is cleared when it holds more tokens than this (a dump's
@@ -288,6 +397,11 @@ const SKELETON_MEMO: usize = 1 << 16;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's scratch (not reentrant).
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
 
 /// Reduces a name (a list alias or a party field) to its comparison key.
@@ -300,22 +414,40 @@ thread_local! {
 /// assert_eq!(a.identifiers, ["7701234567"]);
 /// ```
 pub fn analyse(text: &str) -> NameKey {
-    let folded = SCRATCH.with(|s| {
-        let n = &mut s.borrow_mut().norm;
-        n.normalize_lazy(text);
-        n.as_str().to_string()
-    });
-    let mut raw = String::with_capacity(folded.len());
-    let mut chars = SCRATCH.with(|s| std::mem::take(&mut s.borrow_mut().chars));
-    chars.clear();
-    chars.extend(folded.chars());
-    for (k, &c) in chars.iter().enumerate() {
+    with_scratch(|s| {
+        analyse_into(text, s);
+        s.key.to_key()
+    })
+}
+
+/// [`analyse`] into `s.key`, with no allocation once the buffers have grown
+/// (a Chinese word, an identifier and a token seen for the first time
+/// allocate).
+pub(crate) fn analyse_into(text: &str, s: &mut Scratch) {
+    let Scratch {
+        norm,
+        raw,
+        words,
+        kept,
+        kept_ends,
+        forms: is_form,
+        skeletons: memo,
+        key,
+    } = s;
+    norm.normalize_lazy(text);
+    key.folded.clear();
+    key.folded.push_str(norm.as_str());
+    raw.clear();
+    let folded = key.folded.as_str();
+    let mut prev: Option<char> = None;
+    let mut it = folded.chars().peekable();
+    while let Some(c) = it.next() {
+        let p = prev.replace(c);
         if matches!(c, '\'' | '`' | 'ʼ' | '’') {
             // Inside a word (`O'NEIL`, GOST's soft sign) it goes; between
             // words it is a quote, and quotes separate.
-            let inside = k > 0
-                && chars[k - 1].is_alphanumeric()
-                && chars.get(k + 1).is_some_and(|n| n.is_alphanumeric());
+            let inside = p.is_some_and(char::is_alphanumeric)
+                && it.peek().is_some_and(|n| n.is_alphanumeric());
             if !inside {
                 raw.push(' ');
             }
@@ -333,6 +465,10 @@ pub fn analyse(text: &str) -> NameKey {
             raw.push(c);
             continue;
         }
+        if c == ' ' {
+            raw.push(' ');
+            continue;
+        }
         for d in c.nfd() {
             match d {
                 d if is_combining_mark(d) => {}
@@ -343,18 +479,20 @@ pub fn analyse(text: &str) -> NameKey {
             }
         }
     }
-    SCRATCH.with(|s| s.borrow_mut().chars = chars);
-    let words: Vec<&str> = raw.split_whitespace().collect();
-    let mut identifiers = Vec::new();
-    let mut kept: Vec<String> = Vec::new();
+    words.clear();
+    let base = raw.as_ptr() as usize;
+    words.extend(raw.split_whitespace().map(|w| {
+        let s = (w.as_ptr() as usize - base) as u32;
+        (s, s + w.len() as u32)
+    }));
+    let word = |k: usize| words.get(k).map(|&(s, e)| &raw[s as usize..e as usize]);
+    key.identifiers.clear();
+    kept.clear();
+    kept_ends.clear();
     let mut i = 0;
     while i < words.len() {
-        let w = words[i];
-        let digits_near = |k: usize| {
-            words
-                .get(k)
-                .is_some_and(|x| x.bytes().any(|b| b.is_ascii_digit()))
-        };
+        let w = word(i).unwrap_or_default();
+        let digits_near = |k: usize| word(k).is_some_and(|x| x.bytes().any(|b| b.is_ascii_digit()));
         let label = if digits_near(i) || digits_near(i + 1) {
             ID_LABELS.iter().find(|l| w.starts_with(**l))
         } else {
@@ -363,13 +501,13 @@ pub fn analyse(text: &str) -> NameKey {
         if let Some(l) = label {
             let rest = &w[l.len()..];
             if is_identifier(rest) {
-                identifiers.push(canonical_identifier(rest));
+                key.identifiers.push(canonical_identifier(rest));
                 i += 1;
                 continue;
             }
             if rest.is_empty() {
-                if let Some(next) = words.get(i + 1).filter(|n| is_identifier(n)) {
-                    identifiers.push(canonical_identifier(next));
+                if let Some(next) = word(i + 1).filter(|n| is_identifier(n)) {
+                    key.identifiers.push(canonical_identifier(next));
                     i += 2;
                     continue;
                 }
@@ -377,39 +515,55 @@ pub fn analyse(text: &str) -> NameKey {
         }
         if is_identifier(w) && w.chars().filter(char::is_ascii_digit).count() >= 8 {
             // An unlabelled registration number (an INN, an 18-character USCC).
-            identifiers.push(canonical_identifier(w));
+            key.identifiers.push(canonical_identifier(w));
             i += 1;
             continue;
         }
-        split_han(w, &mut kept);
+        if !w.is_ascii() && w.chars().any(is_han) {
+            let mut runs = Vec::new();
+            split_han(w, &mut runs);
+            for r in runs {
+                kept.push_str(&r);
+                kept_ends.push(kept.len() as u32);
+            }
+        } else {
+            kept.push_str(w);
+            kept_ends.push(kept.len() as u32);
+        }
         i += 1;
     }
-    let mut tokens = kept;
-    if tokens.iter().any(|t| !legal_forms().contains(t.as_str())) {
-        tokens.retain(|t| !legal_forms().contains(t.as_str()));
+    let forms = legal_forms();
+    let n = kept_ends.len();
+    let kept_tok = |i: usize| {
+        let (s, e) = span(kept_ends, i);
+        &kept[s..e]
+    };
+    is_form.clear();
+    is_form.extend((0..n).map(|i| forms.contains(kept_tok(i))));
+    let drop_forms = is_form.contains(&false);
+    key.toks.clear();
+    key.tok_ends.clear();
+    key.skels.clear();
+    key.skel_ends.clear();
+    if memo.len() > SKELETON_MEMO {
+        memo.clear();
     }
-    let skeletons = SCRATCH.with(|s| {
-        let memo = &mut s.borrow_mut().skeletons;
-        if memo.len() > SKELETON_MEMO {
-            memo.clear();
+    for i in 0..n {
+        let t = kept_tok(i);
+        if drop_forms && is_form[i] {
+            continue;
         }
-        tokens
-            .iter()
-            .map(|t| match memo.get(t.as_str()) {
-                Some(k) => k.clone(),
-                None => {
-                    let k = skeleton(t);
-                    memo.insert(t.clone(), k.clone());
-                    k
-                }
-            })
-            .collect()
-    });
-    NameKey {
-        folded,
-        tokens,
-        skeletons,
-        identifiers,
+        key.toks.push_str(t);
+        key.tok_ends.push(key.toks.len() as u32);
+        match memo.get(t) {
+            Some(k) => key.skels.push_str(k),
+            None => {
+                let k = skeleton(t);
+                key.skels.push_str(&k);
+                memo.insert(t.to_string(), k);
+            }
+        }
+        key.skel_ends.push(key.skels.len() as u32);
     }
 }
 
