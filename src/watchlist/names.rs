@@ -548,9 +548,9 @@ pub(crate) fn analyse_into(text: &str, s: &mut Scratch) {
     if memo.len() > SKELETON_MEMO {
         memo.clear();
     }
-    for i in 0..n {
+    for (i, &form) in is_form.iter().enumerate().take(n) {
         let t = kept_tok(i);
-        if drop_forms && is_form[i] {
+        if drop_forms && form {
             continue;
         }
         key.toks.push_str(t);
