@@ -1018,6 +1018,52 @@ pub(crate) fn split_boundaries(src: &str) -> Result<PatternDef, String> {
     })
 }
 
+/// Why a pattern's regex does not compile.
+enum RegexProblem {
+    /// Its syntax, as the `regex` crate words it.
+    Syntax(String),
+    /// Its compiled program would pass this many bytes.
+    TooBig(usize),
+}
+
+/// Compiles a pattern's regex (case-insensitive, `limits::MAX_REGEX_BYTES`)
+/// only as far as checking it needs: the syntax and the forward program,
+/// the two the `regex` crate's builder refuses with these errors, and
+/// whether it matches the empty string. The search engines (reverse
+/// program, one-pass and lazy DFAs, literal prefilter) are left to the
+/// classifier, which builds a pattern's regex when a line first needs it:
+/// building them here too cost about a third of a second at every start.
+/// The reverse program is built only for a large forward one, where it
+/// could pass the limit on its own.
+fn check_regex(src: &str) -> Result<bool, RegexProblem> {
+    use regex_automata::nfa::thompson::{self, pikevm::PikeVM, WhichCaptures};
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .build()
+        .parse(src)
+        .map_err(|e| RegexProblem::Syntax(e.to_string()))?;
+    let config = thompson::Config::new()
+        .utf8(true)
+        .nfa_size_limit(Some(limits::MAX_REGEX_BYTES))
+        .shrink(false);
+    let nfa_err = |e: thompson::BuildError| match e.size_limit() {
+        Some(n) => RegexProblem::TooBig(n),
+        None => RegexProblem::Syntax(e.to_string()),
+    };
+    let nfa = thompson::Compiler::new()
+        .configure(config.clone().which_captures(WhichCaptures::All))
+        .build_from_hir(&hir)
+        .map_err(nfa_err)?;
+    if nfa.memory_usage() > limits::MAX_REGEX_BYTES / 4 {
+        thompson::Compiler::new()
+            .configure(config.which_captures(WhichCaptures::None).reverse(true))
+            .build_from_hir(&hir)
+            .map_err(nfa_err)?;
+    }
+    let vm = PikeVM::new_from_nfa(nfa).map_err(|e| RegexProblem::Syntax(e.to_string()))?;
+    Ok(vm.is_match(&mut vm.create_cache(), ""))
+}
+
 fn check_patterns(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec<PatternDef> {
     let mut out = Vec::new();
     for p in raw {
@@ -1042,13 +1088,9 @@ fn check_patterns(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec
                 continue;
             }
         };
-        match regex::RegexBuilder::new(&def.engine_source())
-            .case_insensitive(true)
-            .size_limit(limits::MAX_REGEX_BYTES)
-            .build()
-        {
-            Ok(re) => {
-                if re.is_match("") {
+        match check_regex(&def.engine_source()) {
+            Ok(matches_empty) => {
+                if matches_empty {
                     ctx.err(
                         Code::E015,
                         format!("pattern `{src}` matches the empty string"),
@@ -1059,14 +1101,13 @@ fn check_patterns(ctx: &mut Ctx<'_>, raw: &[Spanned<String>], rule: &str) -> Vec
                 }
                 out.push(def);
             }
-            Err(regex::Error::CompiledTooBig(n)) => ctx.err(
+            Err(RegexProblem::TooBig(n)) => ctx.err(
                 Code::E010,
                 format!("pattern `{src}` compiles to more than {n} bytes"),
                 p.span(),
                 Some(rule),
             ),
-            Err(e) => {
-                let msg = e.to_string();
+            Err(RegexProblem::Syntax(msg)) => {
                 let last = msg.lines().last().unwrap_or("").trim();
                 let last = last.strip_prefix("error: ").unwrap_or(last).to_string();
                 ctx.err(
