@@ -1050,15 +1050,28 @@ fn check_regex(src: &str) -> Result<bool, RegexProblem> {
         Some(n) => RegexProblem::TooBig(n),
         None => RegexProblem::Syntax(e.to_string()),
     };
-    let nfa = thompson::Compiler::new()
-        .configure(config.clone().which_captures(WhichCaptures::All))
-        .build_from_hir(&hir)
-        .map_err(nfa_err)?;
+    // One compiler per thread: a compiler's tables are large to make and
+    // to drop, and it starts afresh with each program it compiles.
+    thread_local! {
+        static COMPILER: std::cell::RefCell<thompson::Compiler> =
+            std::cell::RefCell::new(thompson::Compiler::new());
+    }
+    let compile = |config: thompson::Config| {
+        COMPILER.with(|c| {
+            let mut c = c.borrow_mut();
+            c.configure(config);
+            c.build_from_hir(&hir).map_err(nfa_err)
+        })
+    };
+    // `configure` keeps what a config leaves unset: every option is set.
+    let nfa = compile(
+        config
+            .clone()
+            .which_captures(WhichCaptures::All)
+            .reverse(false),
+    )?;
     if nfa.memory_usage() > limits::MAX_REGEX_BYTES / 4 {
-        thompson::Compiler::new()
-            .configure(config.which_captures(WhichCaptures::None).reverse(true))
-            .build_from_hir(&hir)
-            .map_err(nfa_err)?;
+        compile(config.which_captures(WhichCaptures::None).reverse(true))?;
     }
     let vm = PikeVM::new_from_nfa(nfa).map_err(|e| RegexProblem::Syntax(e.to_string()))?;
     Ok(vm.is_match(&mut vm.create_cache(), ""))
