@@ -518,6 +518,46 @@ impl XlsxSink {
 /// The receiving end for one chunk's results (or a worker's panic).
 type ChunkRx<T> = std::sync::mpsc::Receiver<std::thread::Result<Vec<T>>>;
 
+/// Scratches handed back by finished pieces of a chunk, for the next
+/// piece to take: rayon calls a `map_init` initialiser for every piece it
+/// splits a chunk into, and a fresh scratch starts with no regex caches,
+/// so without the pool every piece would rebuild them.
+type ScratchPool = std::sync::Arc<std::sync::Mutex<Vec<Scratch>>>;
+
+/// A scratch on loan from a [`ScratchPool`], returned when dropped.
+struct Loan {
+    scratch: Option<Scratch>,
+    pool: ScratchPool,
+}
+
+impl Loan {
+    fn take(pool: &ScratchPool, clf: &Classifier) -> Loan {
+        let got = pool.lock().ok().and_then(|mut v| v.pop());
+        Loan {
+            scratch: Some(got.unwrap_or_else(|| clf.scratch())),
+            pool: pool.clone(),
+        }
+    }
+
+    fn get(&mut self) -> &mut Scratch {
+        self.scratch
+            .as_mut()
+            .expect("a loan holds its scratch until it is dropped")
+    }
+}
+
+impl Drop for Loan {
+    fn drop(&mut self) {
+        // A scratch left by a panicking row is not lent again.
+        if std::thread::panicking() {
+            return;
+        }
+        if let (Some(s), Ok(mut v)) = (self.scratch.take(), self.pool.lock()) {
+            v.push(s);
+        }
+    }
+}
+
 /// The pipeline every whole-file job runs on: a reader thread parses
 /// records into chunks of `chunk_rows`, rayon maps each row to a `T` with
 /// one scratch per worker (`per_row`), and `consume` receives every row's
@@ -538,6 +578,7 @@ where
 {
     let chunk_rows = chunk_rows.max(1);
     let per_row = std::sync::Arc::new(per_row);
+    let pool = ScratchPool::default();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Vec<Row>, u64)>>(4);
     std::thread::scope(|scope| -> Result<()> {
         // Owned by this closure, so that an early return (a closed output
@@ -607,12 +648,16 @@ where
             let (dtx, drx) = std::sync::mpsc::sync_channel(1);
             let clf = clf.clone();
             let per_row = per_row.clone();
+            let pool = pool.clone();
             rayon::spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     use rayon::prelude::*;
                     chunk
                         .par_iter()
-                        .map_init(|| clf.scratch(), |scratch, row| per_row(scratch, row))
+                        .map_init(
+                            || Loan::take(&pool, &clf),
+                            |loan, row| per_row(loan.get(), row),
+                        )
                         .collect::<Vec<T>>()
                 }));
                 // The receiver is gone only when the consumer already

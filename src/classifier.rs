@@ -1847,9 +1847,12 @@ impl Classifier {
                 }
                 if u.rule == PART {
                     // A literal that starts with an ASCII character starts a
-                    // word: never after an ASCII letter or digit.
+                    // word: never after an ASCII letter or digit; an alias
+                    // must stand as a word (most lines then hand nothing on).
                     let b = text.as_bytes();
-                    if !(s > 0 && b[s - 1].is_ascii_alphanumeric() && b[s].is_ascii()) {
+                    if !(s > 0 && b[s - 1].is_ascii_alphanumeric() && b[s].is_ascii())
+                        && inner.parts.keeps(u.written, text, s, e)
+                    {
                         line_parts.push_match(u.written, s, e);
                     }
                     continue;
@@ -2169,11 +2172,10 @@ impl Classifier {
         let micro_text = hits
             .iter()
             .any(|h| h.category == Category::Microelectronics && h.basis != Basis::Hs);
-        let context = crate::parts::electronics_context(scratch.norm.as_str(), micro_text);
         kb.scan(
             scratch.norm.as_str(),
             &mut scratch.line_parts,
-            context,
+            micro_text,
             digits.as_deref(),
         );
         if scratch.line_parts.parts.is_empty() && scratch.line_parts.mentions.is_empty() {

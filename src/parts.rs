@@ -46,7 +46,7 @@ pub(crate) fn word_count(norm: &str, cap: usize) -> usize {
         if crate::normalize::is_unsegmented(c) {
             n += 1;
             in_word = false;
-        } else if c.is_alphanumeric() {
+        } else if is_alnum(c) {
             if !in_word {
                 n += 1;
                 in_word = true;
@@ -59,6 +59,16 @@ pub(crate) fn word_count(norm: &str, cap: usize) -> usize {
         }
     }
     n
+}
+
+/// `char::is_alphanumeric`, answering ASCII and lower-case Russian (most
+/// of the text) without Unicode's tables.
+fn is_alnum(c: char) -> bool {
+    match c {
+        '0'..='9' | 'a'..='z' | 'A'..='Z' | 'а'..='я' | 'ё' => true,
+        '\0'..='\x7f' => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// A `[[manufacturer]]` table as written.
@@ -744,14 +754,16 @@ impl PartsIndex {
     }
 
     /// Finds the parts and manufacturers of one normalised line.
-    /// `context`: the line gives an unnamed maker's part number context
-    /// ([`electronics_context`]); `digits`: the code used for screening (a
-    /// code among a family's headings is context for that family).
+    /// `micro_text`: a description rule of `microelectronics` fired on the
+    /// text, which with a short line gives an unnamed maker's part number
+    /// context ([`electronics_context`], worked out only for a part that
+    /// needs it); `digits`: the code used for screening (a code among a
+    /// family's headings is context for that family).
     pub(crate) fn scan(
         &self,
         norm: &str,
         out: &mut LineParts,
-        context: bool,
+        micro_text: bool,
         digits: Option<&str>,
     ) {
         out.parts.clear();
@@ -775,13 +787,7 @@ impl PartsIndex {
         for &(entry, s, e) in &matches {
             match &self.entries[entry as usize] {
                 Entry::Alias(mi, long) => {
-                    let first = norm[s..].chars().next().unwrap_or(' ');
-                    let last = norm[..e].chars().next_back().unwrap_or(' ');
-                    let before = norm[..s].chars().next_back();
-                    let after = norm[e..].chars().next();
-                    let ok_b = is_han(first) || before.is_none_or(|c| !is_word(c));
-                    let ok_a = is_han(last) || after.is_none_or(|c| !is_word(c));
-                    if ok_b && ok_a {
+                    if alias_stands(norm, s, e) {
                         alias_hits.push((s, e, *mi, *long));
                     }
                 }
@@ -813,6 +819,9 @@ impl PartsIndex {
         }
         let mentions = &out.mentions;
         let mentioned = |m: u32| mentions.iter().any(|&(x, _)| x == m);
+        let mut context_memo: Option<bool> = None;
+        let mut context =
+            || *context_memo.get_or_insert_with(|| electronics_context(norm, micro_text));
         // Candidates from prefixes: (start, end, fam, manufacturer named, prefix end).
         for &(s, e, fi) in &prefix_hits {
             let f = &self.fams[fi as usize];
@@ -827,8 +836,8 @@ impl PartsIndex {
             }
             // A part whose maker is not named needs the line's context.
             if !named_here
-                && !context
                 && !digits.is_some_and(|d| f.info.hs.iter().any(|p| d.starts_with(p.as_str())))
+                && !context()
             {
                 continue;
             }
@@ -915,6 +924,18 @@ impl PartsIndex {
     }
 
     /// Whether the automaton's match of literal `entry` at `s..e` of the
+    /// normalised line is worth handing to [`PartsIndex::scan`]: `false`
+    /// for an alias that does not stand as a word there, which `scan`
+    /// would drop (a line whose matches are all dropped has no parts and
+    /// no manufacturers, and is not scanned at all).
+    pub(crate) fn keeps(&self, entry: u32, norm: &str, s: usize, e: usize) -> bool {
+        match self.entries.get(entry as usize) {
+            Some(Entry::Alias(..)) => alias_stands(norm, s, e),
+            _ => true,
+        }
+    }
+
+    /// Whether the automaton's match of literal `entry` at `s..e` of the
     /// normalised line could make [`PartsIndex::scan`] find something: an
     /// alias standing as a word (a manufacturer named), or a prefix not
     /// after an ASCII letter or digit and followed by the shape of one of
@@ -930,14 +951,7 @@ impl PartsIndex {
         out: &mut LineParts,
     ) -> bool {
         match self.entries.get(entry as usize) {
-            Some(Entry::Alias(..)) => {
-                let first = norm[s..].chars().next().unwrap_or(' ');
-                let last = norm[..e].chars().next_back().unwrap_or(' ');
-                let ok_b =
-                    is_han(first) || norm[..s].chars().next_back().is_none_or(|c| !is_word(c));
-                let ok_a = is_han(last) || norm[e..].chars().next().is_none_or(|c| !is_word(c));
-                ok_b && ok_a
-            }
+            Some(Entry::Alias(..)) => alias_stands(norm, s, e),
             Some(Entry::Prefix(fams)) => {
                 if s > 0 && norm.as_bytes()[s - 1].is_ascii_alphanumeric() {
                     return false;
@@ -975,6 +989,17 @@ impl PartsIndex {
             ),
         }
     }
+}
+
+/// Whether an alias found at `s..e` stands as a word: no letter or digit
+/// right before or after it, except next to a Han, kana or Hangul end (a
+/// Chinese name is written inside a run of characters).
+fn alias_stands(norm: &str, s: usize, e: usize) -> bool {
+    let first = norm[s..].chars().next().unwrap_or(' ');
+    let last = norm[..e].chars().next_back().unwrap_or(' ');
+    let ok_b = is_han(first) || norm[..s].chars().next_back().is_none_or(|c| !is_word(c));
+    let ok_a = is_han(last) || norm[e..].chars().next().is_none_or(|c| !is_word(c));
+    ok_b && ok_a
 }
 
 fn is_han(c: char) -> bool {
@@ -1119,6 +1144,13 @@ mod tests {
         assert_eq!(&t[..token_end(t, 7)], "ltc5548iudb#trmpbf");
         let t = "bc847, 215 pcs";
         assert_eq!(&t[..token_end(t, 5)], "bc847");
+    }
+
+    #[test]
+    fn fast_alnum_is_unicodes() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
