@@ -443,7 +443,10 @@ struct Rule {
     groups: Vec<(u32, u32)>,
 }
 
-struct Inner {
+/// Everything compiled from the rule sets: the rules, the one automaton
+/// and what maps its matches back, the patterns, the HS table, the parts
+/// knowledge base and the prefilter. Immutable; shared by `Arc`.
+struct CompiledRules {
     rules: Vec<Rule>,
     ac: Option<AhoCorasick>,
     /// For automaton pattern `i`, its uses are `uses[ranges[i].0 .. ranges[i].1]`.
@@ -494,7 +497,7 @@ struct Inner {
 /// ```
 #[derive(Clone)]
 pub struct Classifier {
-    inner: Arc<Inner>,
+    inner: Arc<CompiledRules>,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -570,7 +573,11 @@ impl std::hash::Hasher for PrefixHasher {
     }
 }
 
-fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnostic>) -> Inner {
+fn compile(
+    sets: Vec<RuleSetDef>,
+    b: &ClassifierBuilder,
+    diags: &mut Vec<Diagnostic>,
+) -> CompiledRules {
     let mut rules: Vec<Rule> = Vec::new();
     let mut literal_ids: HashMap<String, usize> = HashMap::new();
     let mut literal_uses: Vec<Vec<TermUse>> = Vec::new();
@@ -895,7 +902,7 @@ fn compile(sets: Vec<RuleSetDef>, b: &ClassifierBuilder, diags: &mut Vec<Diagnos
         h.sort();
         h.dedup();
     }
-    Inner {
+    CompiledRules {
         rules,
         ac,
         ranges,

@@ -29,7 +29,7 @@
 //! terms, new trigger kinds) are covered as long as they are recorded as
 //! uses. `tests/oracle.rs` and `tests/prefilter.rs` compare the two paths.
 
-use super::{Inner, LazyPattern, Slot, MARKER, PART};
+use super::{CompiledRules, LazyPattern, Slot, MARKER, PART};
 use crate::normalize::{is_unsegmented, is_word_char};
 use crate::types::Requires;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -99,7 +99,7 @@ impl Prefilter {
     /// could matter without any literal (a pattern that runs on every
     /// line), when there is nothing to search for, or when the automaton
     /// cannot be built (the classifier then searches every line in full).
-    pub(super) fn derive(inner: &Inner) -> Option<Prefilter> {
+    pub(super) fn derive(inner: &CompiledRules) -> Option<Prefilter> {
         if inner.set.is_some() || !inner.always.is_empty() || inner.ac.is_none() {
             return None;
         }
