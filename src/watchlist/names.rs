@@ -548,11 +548,11 @@ pub(crate) fn analyse_into(text: &str, s: &mut Scratch) {
     if memo.len() > SKELETON_MEMO {
         memo.clear();
     }
-    for (i, &form) in is_form.iter().enumerate().take(n) {
-        let t = kept_tok(i);
+    for (i, &form) in is_form.iter().enumerate() {
         if drop_forms && form {
             continue;
         }
+        let t = kept_tok(i);
         key.toks.push_str(t);
         key.tok_ends.push(key.toks.len() as u32);
         match memo.get(t) {
