@@ -15,6 +15,10 @@ pub const MAX_TERMS: usize = 2_000_000;
 pub const MAX_PATTERNS: usize = 20_000;
 /// Compiled size limit of one pattern, in bytes.
 pub const MAX_REGEX_BYTES: usize = 1 << 20;
+/// Compiled size limit of the one set of the patterns that run on every
+/// line (those without a trigger literal), in bytes, and of its lazy DFA's
+/// cache.
+pub const MAX_PATTERN_SET_BYTES: usize = 64 << 20;
 /// Longest pattern source, in bytes.
 pub const MAX_PATTERN_SOURCE: usize = 4096;
 /// Most `all` groups in one rule.

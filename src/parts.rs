@@ -940,7 +940,7 @@ impl PartsIndex {
     /// alias standing as a word (a manufacturer named), or a prefix not
     /// after an ASCII letter or digit and followed by the shape of one of
     /// its families. A necessary condition, checked by the classifier's
-    /// first phase (`prefilter.rs`) on lines it may skip: `scan` takes a
+    /// first phase (`classifier/prefilter.rs`) on lines it may skip: `scan` takes a
     /// match only under these conditions, and more.
     pub(crate) fn may_find(
         &self,

@@ -209,8 +209,8 @@ pub(crate) fn compile_set<'a>(
 ) -> Result<regex::RegexSet, regex::Error> {
     regex::RegexSetBuilder::new(defs.into_iter().map(PatternDef::engine_source))
         .case_insensitive(true)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
+        .size_limit(limits::MAX_PATTERN_SET_BYTES)
+        .dfa_size_limit(limits::MAX_PATTERN_SET_BYTES)
         .build()
 }
 
