@@ -534,13 +534,21 @@ fn party_hit_fields() -> Fields {
     ])
 }
 
+/// The list item of `dualuse_party_hits`: one hit.
+fn party_hit_item() -> Arc<Field> {
+    Arc::new(Field::new(
+        "item",
+        DataType::Struct(party_hit_fields()),
+        true,
+    ))
+}
+
 /// The schema of [`screen_parties`]' columns: `dualuse_party_hits`
 /// (`List<Struct>`, best hit first within each column, columns in the
 /// order given) and `dualuse_party_flagged` (`Boolean`); neither is null.
 pub fn party_schema() -> SchemaRef {
-    let item = Field::new("item", DataType::Struct(party_hit_fields()), true);
     Arc::new(Schema::new(vec![
-        Field::new(PARTY_COLUMNS[0], DataType::List(Arc::new(item)), false),
+        Field::new(PARTY_COLUMNS[0], DataType::List(party_hit_item()), false),
         Field::new(PARTY_COLUMNS[1], DataType::Boolean, false),
     ]))
 }
@@ -563,11 +571,7 @@ pub fn screen_parties(
     }
     let rows = batch.num_rows();
     let struct_builder = StructBuilder::from_fields(party_hit_fields(), 0);
-    let mut hits_col = ListBuilder::new(struct_builder).with_field(Arc::new(Field::new(
-        "item",
-        DataType::Struct(party_hit_fields()),
-        true,
-    )));
+    let mut hits_col = ListBuilder::new(struct_builder).with_field(party_hit_item());
     let mut flagged = BooleanBuilder::with_capacity(rows);
     let mut row_hits: Vec<PartyHit> = Vec::new();
     for i in 0..rows {

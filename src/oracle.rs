@@ -44,7 +44,7 @@ fn compile(p: &[PatternDef], rule: &str, diags: &mut Vec<Diagnostic>) -> Vec<Reg
             Ok(re) => out.push(re),
             Err(e) => diags.push(Diagnostic::at(
                 Code::E005,
-                format!("the oracle could not build pattern `{}`: {e:?}", d.source),
+                format!("the oracle could not build pattern `{}`: {e}", d.source),
                 "(oracle)",
                 "",
                 None,
@@ -199,7 +199,7 @@ impl NaiveClassifier {
                 Err(e) => {
                     diags.push(Diagnostic::at(
                         Code::E005,
-                        format!("the oracle could not build shape `{}`: {e:?}", f.shape),
+                        format!("the oracle could not build shape `{}`: {e}", f.shape),
                         "(oracle)",
                         "",
                         None,

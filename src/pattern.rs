@@ -113,6 +113,15 @@ pub(crate) enum PatternError {
     Invalid(String),
 }
 
+impl std::fmt::Display for PatternError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PatternError::TooBig(n) => write!(f, "compiles to more than {n} bytes"),
+            PatternError::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
 impl From<BuildError> for PatternError {
     fn from(e: BuildError) -> Self {
         if let Some(n) = e.size_limit() {

@@ -311,20 +311,8 @@ impl PyWatchlist {
 fn _dualuse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClassifier>()?;
     m.add_class::<PyWatchlist>()?;
-    m.add(
-        "PARTY_COLUMNS",
-        da::PARTY_COLUMNS
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-    )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add(
-        "RESULT_COLUMNS",
-        da::RESULT_COLUMNS
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-    )?;
+    m.add("RESULT_COLUMNS", da::RESULT_COLUMNS.to_vec())?;
+    m.add("PARTY_COLUMNS", da::PARTY_COLUMNS.to_vec())?;
     Ok(())
 }

@@ -602,6 +602,13 @@ impl Classifier {
         let p = self.inner.prefilter.as_ref()?;
         scratch.norm.normalize_lazy(text);
         scratch.markers.clear();
+        self.admitting_literal(p, scratch)
+            .map(|id| p.literals()[id].as_str())
+    }
+
+    /// The first phase's literal that lets the normalised line in
+    /// `scratch` through, if one does.
+    fn admitting_literal(&self, p: &prefilter::Prefilter, scratch: &mut Scratch) -> Option<usize> {
         p.admits(
             scratch.norm.as_str(),
             &self.inner.patterns,
@@ -609,7 +616,6 @@ impl Classifier {
             &mut scratch.line_parts,
             &mut scratch.markers,
         )
-        .map(|id| p.literals()[id].as_str())
     }
 
     /// The first phase on the normalised line in `scratch` (see
@@ -619,14 +625,7 @@ impl Classifier {
         let Some(p) = &self.inner.prefilter else {
             return true;
         };
-        p.admits(
-            scratch.norm.as_str(),
-            &self.inner.patterns,
-            &self.inner.parts,
-            &mut scratch.line_parts,
-            &mut scratch.markers,
-        )
-        .is_some()
+        self.admitting_literal(p, scratch).is_some()
     }
 
     /// The manufacturers of the loaded knowledge base (`[[manufacturer]]`
