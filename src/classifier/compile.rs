@@ -26,10 +26,7 @@ pub(super) fn compile(
             literals.len() - 1
         });
         // Two variants of one rule's terms may be one literal.
-        if !literal_uses[id].iter().any(|x| {
-            (x.rule, x.slot, x.start_b, x.end_b, x.written)
-                == (u.rule, u.slot, u.start_b, u.end_b, u.written)
-        }) {
+        if !literal_uses[id].contains(&u) {
             literal_uses[id].push(u);
         }
     };
@@ -37,14 +34,12 @@ pub(super) fn compile(
         add_literal(
             m,
             TermUse {
-                rule: MARKER,
-                slot: Slot::Any,
+                target: Target::Marker,
                 start_b: true,
                 end_b: !m
                     .chars()
                     .next_back()
                     .is_some_and(crate::normalize::is_unsegmented),
-                written: 0,
             },
             &mut literals,
         );
@@ -81,11 +76,13 @@ pub(super) fn compile(
                     let w = written.len() as u32;
                     written.push(Arc::from(t.written.as_str()));
                     let u = TermUse {
-                        rule: idx,
-                        slot,
+                        target: Target::Term {
+                            rule: idx,
+                            slot,
+                            written: w,
+                        },
                         start_b: t.start_b,
                         end_b: t.end_b,
-                        written: w,
                     };
                     add_literal(&t.lit, u, literals);
                     // Transliterations and misspellings: more literals of the same use.
@@ -174,14 +171,12 @@ pub(super) fn compile(
                     add_literal(
                         &l,
                         TermUse {
-                            rule: i as u32,
-                            slot: Slot::Trigger,
+                            target: Target::Trigger(i as u32),
                             // A boundary next to the literal is checked
                             // here, before the regex runs: `21` inside
                             // `3217` does not trigger `\b2[1-4]\d{3}`.
                             start_b: kind == TriggerKind::Prefix && def.start_b,
                             end_b: kind == TriggerKind::Suffix && def.end_b,
-                            written: 0,
                         },
                         &mut literals,
                     );
@@ -237,16 +232,14 @@ pub(super) fn compile(
         diags,
     );
     // The knowledge base's aliases and prefixes go into the one automaton;
-    // their matches are handed to the parts index (`PART` uses).
+    // their matches are handed to the parts index (`Target::Part`).
     for (i, lit) in parts.literals().iter().enumerate() {
         add_literal(
             lit,
             TermUse {
-                rule: PART,
-                slot: Slot::Any,
+                target: Target::Part(i as u32),
                 start_b: false,
                 end_b: false,
-                written: i as u32,
             },
             &mut literals,
         );

@@ -157,24 +157,35 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Which condition of a rule a literal or pattern serves.
+/// Which condition of a rule a term or pattern serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
     Any,
     All(u8),
     Exclude,
-    /// A literal that must occur for pattern `TermUse::rule` to match.
-    Trigger,
 }
 
-#[derive(Clone, Copy, Debug)]
+/// What a match of one automaton literal stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    /// A term of rule `rule`; `written` indexes the rule's written terms,
+    /// for evidence.
+    Term { rule: u32, slot: Slot, written: u32 },
+    /// A literal that must occur for pattern `.0` to match.
+    Trigger(u32),
+    /// A marker before an HS code written in the text.
+    Marker,
+    /// Literal `.0` of the parts knowledge base.
+    Part(u32),
+}
+
+/// One use of an automaton literal: what it stands for, and the word
+/// boundaries a match needs to count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TermUse {
-    rule: u32,
-    slot: Slot,
+    target: Target,
     start_b: bool,
     end_b: bool,
-    /// Index into the rule's written terms, for evidence.
-    written: u32,
 }
 
 /// What the evidence of a line's rules is written from: the original
@@ -189,12 +200,6 @@ struct LineFacts<'a> {
     /// Codes written in the description, in order.
     in_text: &'a [CodeInText],
 }
-
-/// An automaton entry that is not a rule term: a marker before an HS code.
-const MARKER: u32 = u32::MAX;
-/// An automaton entry of the parts knowledge base (`TermUse::written` is
-/// its index among the knowledge base's literals).
-const PART: u32 = u32::MAX - 1;
 
 /// A pattern of the engine: its definition, compiled on the first line
 /// that triggers it (see [`LazyPattern::compiled`]).

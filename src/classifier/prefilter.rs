@@ -29,7 +29,7 @@
 //! terms, new trigger kinds) are covered as long as they are recorded as
 //! uses. `tests/oracle.rs` and `tests/prefilter.rs` compare the two paths.
 
-use super::{CompiledRules, LazyPattern, Slot, MARKER, PART};
+use super::{CompiledRules, LazyPattern, Slot, Target};
 use crate::normalize::{is_unsegmented, is_word_char};
 use crate::types::Requires;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -125,23 +125,23 @@ impl Prefilter {
                 // Every marker and every literal of the knowledge base is
                 // kept: codes written in the text, parts and manufacturers
                 // are reported whatever the rules.
-                if u.rule == MARKER {
-                    chosen.entry(li).or_default().marker |= cond;
-                    continue;
-                }
-                if u.rule == PART {
-                    chosen.entry(li).or_default().part_entries.push(u.written);
-                    continue;
-                }
-                let (rule, slot, pat) = match u.slot {
-                    Slot::Trigger => {
-                        let p = &inner.patterns[u.rule as usize];
-                        (p.rule as usize, p.slot, u.rule)
+                let (rule, slot, pat) = match u.target {
+                    Target::Marker => {
+                        chosen.entry(li).or_default().marker |= cond;
+                        continue;
                     }
-                    s => (u.rule as usize, s, NONE),
+                    Target::Part(entry) => {
+                        chosen.entry(li).or_default().part_entries.push(entry);
+                        continue;
+                    }
+                    Target::Trigger(p) => {
+                        let lp = &inner.patterns[p as usize];
+                        (lp.rule as usize, lp.slot, p)
+                    }
+                    Target::Term { rule, slot, .. } => (rule as usize, slot, NONE),
                 };
                 match slot {
-                    Slot::Any | Slot::Trigger => any[rule].push((li, cond, pat)),
+                    Slot::Any => any[rule].push((li, cond, pat)),
                     Slot::All(g) => groups[rule][g as usize].push((li, cond, pat)),
                     Slot::Exclude => excl[rule].push((li, cond, pat)),
                 }

@@ -6,10 +6,62 @@ use super::*;
 impl Classifier {
     /// Screens one text (one column, or several joined by [`COLUMN_SEP`]).
     pub(super) fn screen(&self, scratch: &mut Scratch, hs: Option<&str>, text: &str) -> Screening {
-        let inner = &*self.inner;
+        self.start_line(scratch);
+        scratch.norm.normalize_lazy(text);
+        scratch.line_parts.clear_matches();
+        // The first phase: a line without any literal the rules need gets
+        // the result of its code alone (see `prefilter.rs`).
+        if scratch.near.is_some() || self.admits(scratch) {
+            scratch.markers.clear();
+            self.scan_terms(scratch);
+            self.scan_patterns(scratch);
+        }
+        let code = self.read_code(scratch, hs, text);
+        if let Some(d) = &code.digits {
+            self.touch_code_rules(scratch, d);
+        }
+        let line = LineFacts {
+            text,
+            digits: &code.digits,
+            source: code.source,
+            in_text: &code.in_text,
+        };
+        let Decided {
+            mut hits,
+            vetoed,
+            mentioned,
+        } = self.decide(scratch, &line);
+        let mentions = crate::mentions::resolve(&mut hits, mentioned);
+        let (parts, manufacturers, part_misdeclarations) =
+            self.part_results(scratch, text, &code.digits, &mut hits);
+        hits.sort_by_key(|h| std::cmp::Reverse(h.severity));
+        let mut categories: Vec<Category> = hits.iter().map(|h| h.category).collect();
+        categories.sort();
+        categories.dedup();
+        let misdeclarations = self.misdeclarations(
+            &hits,
+            &categories,
+            code.digits.as_deref(),
+            part_misdeclarations,
+        );
+        Screening {
+            hs: code,
+            hits,
+            mentions,
+            categories,
+            misdeclarations,
+            vetoed,
+            parts,
+            manufacturers,
+        }
+    }
+
+    /// Readies `scratch` for a new line: a new stamp (the per-rule and
+    /// per-pattern state of older lines is then stale) and empty lists.
+    fn start_line(&self, scratch: &mut Scratch) {
         assert_eq!(
             scratch.seen.len(),
-            inner.rules.len(),
+            self.inner.rules.len(),
             "scratch made by another classifier"
         );
         scratch.stamp = scratch.stamp.wrapping_add(1);
@@ -25,18 +77,11 @@ impl Classifier {
         scratch.trig_at.clear();
         scratch.params = None;
         scratch.mentions.clear();
-        scratch.norm.normalize_lazy(text);
+    }
 
-        scratch.line_parts.clear_matches();
-        // The first phase: a line without any literal the rules need gets
-        // the result of its code alone (see `prefilter.rs`).
-        if scratch.near.is_some() || self.admits(scratch) {
-            scratch.markers.clear();
-            self.scan_terms(scratch);
-            self.scan_patterns(scratch);
-        }
-
-        // The HS side: the declared code, or else a code written in the text.
+    /// The line's code: the declared one, or else the first code written
+    /// in the text after a marker (`scratch.markers`, from the search).
+    fn read_code(&self, scratch: &mut Scratch, hs: Option<&str>, text: &str) -> HsInfo {
         let (mut digits, error) = match hs.map(hs::parse_declared) {
             Some(Ok(Some(d))) => (Some(d), None),
             Some(Err(e)) => (None, Some(e)),
@@ -82,156 +127,180 @@ impl Classifier {
                 source = HsSource::Description;
             }
         }
-        if let Some(d) = &digits {
-            for key in prefix_keys(d).take(10).skip(1) {
-                let len = key.0 as usize;
-                if let Some(list) = inner.hs_table.get(&key) {
-                    for &(rule, excl) in list {
-                        Self::touch(scratch, rule);
-                        let st = &mut scratch.state[rule as usize];
-                        if excl {
-                            if st.excluded.is_none() {
-                                st.excluded = Some(scratch.ev.len() as u32);
-                                scratch.ev.push((rule, RawEv::Hs { len: len as u8 }));
-                            }
-                        } else if st.hs.is_none_or(|l| (len as u8) > l) {
-                            st.hs = Some(len as u8);
-                        }
+        HsInfo {
+            digits,
+            error,
+            warning,
+            source,
+            in_text,
+        }
+    }
+
+    /// Touches the rules whose code prefixes (or code exclusions) `digits`
+    /// begins with, recording the longest prefix met.
+    fn touch_code_rules(&self, scratch: &mut Scratch, digits: &str) {
+        for key in prefix_keys(digits).take(10).skip(1) {
+            let len = key.0;
+            let Some(list) = self.inner.hs_table.get(&key) else {
+                continue;
+            };
+            for &(rule, excl) in list {
+                Self::touch(scratch, rule);
+                let st = &mut scratch.state[rule as usize];
+                if excl {
+                    if st.excluded.is_none() {
+                        st.excluded = Some(scratch.ev.len() as u32);
+                        scratch.ev.push((rule, RawEv::Hs { len }));
                     }
+                } else if st.hs.is_none_or(|l| len > l) {
+                    st.hs = Some(len);
                 }
             }
         }
+    }
 
-        // Decide each touched rule.
-        let line = LineFacts {
-            text,
-            digits: &digits,
-            source,
-            in_text: &in_text,
-        };
+    /// Decides each rule the line touched, in rule order.
+    fn decide(&self, scratch: &mut Scratch, line: &LineFacts<'_>) -> Decided {
         scratch.touched.sort_unstable();
-        let mut hits = Vec::new();
-        let mut vetoed = Vec::new();
-        // Rules whose text matches are all mentions: (hit, a `with` region).
-        let mut mentioned: Vec<(Hit, bool)> = Vec::new();
+        let mut out = Decided::default();
         let touched = std::mem::take(&mut scratch.touched);
         for &ri in &touched {
-            let rule = &inner.rules[ri as usize];
-            let st = scratch.state[ri as usize];
-            let full_all = if rule.n_all == 0 {
-                0
-            } else {
-                (1u64 << rule.n_all) - 1
-            };
-            let mut text_ok = rule.has_text && (!rule.has_any || st.any) && st.all_mask == full_all;
-            let hs_ok = st.hs.is_some();
-            let mut param_ev = Vec::new();
-            if text_ok && !rule.info.params.is_empty() {
-                text_ok = self.check_params(scratch, ri, &mut param_ev);
-            }
-            let fires = match rule.info.requires {
-                Requires::Hs => hs_ok,
-                Requires::Text => text_ok,
-                Requires::Either => hs_ok || text_ok,
-                Requires::Both => hs_ok && text_ok,
-            };
-            if !fires {
-                if scratch.near.is_some() && st.excluded.is_none() {
-                    scratch.norm.ensure_map(text);
-                    if let Some(n) = self.near_miss(scratch, ri, st, hs_ok, &line) {
-                        if let Some(v) = scratch.near.as_mut() {
-                            v.push(n);
-                        }
-                    }
-                }
-                continue;
-            }
-            scratch.norm.ensure_map(text);
-            if let Some(ev_idx) = st.excluded {
-                let by = self.evidence(scratch, ri, scratch.ev[ev_idx as usize].1, &line);
-                vetoed.push(Veto {
-                    rule: rule.info.id.clone(),
-                    category: rule.info.category,
-                    by,
-                });
-                continue;
-            }
-            // Text matches that all name a part, an accessory or a purpose
-            // (see `mentions`); a rule that fires on its code is unaffected.
-            let code_fires = hs_ok && matches!(rule.info.requires, Requires::Hs | Requires::Either);
-            let mention = if text_ok && !code_fires {
-                let norm = scratch.norm.as_str();
-                let spans = scratch.ev.iter().filter_map(|&(r, ev)| match ev {
-                    RawEv::Term { s, e, .. } | RawEv::Pattern { s, e, .. } if r == ri => {
-                        Some((s as usize, e as usize))
-                    }
-                    _ => None,
-                });
-                scratch.mentions.only_mentioned(norm, spans)
-            } else {
-                None
-            };
-            let basis = match (hs_ok, text_ok) {
-                (true, true) => Basis::HsText,
-                (true, false) => Basis::Hs,
-                _ => Basis::Text,
-            };
-            let mut evidence = Vec::new();
-            if let Some(len) = st.hs {
-                evidence.push(self.evidence(scratch, ri, RawEv::Hs { len }, &line));
-            }
-            if text_ok {
-                for &(r, ev) in &scratch.ev {
-                    if r != ri || matches!(ev, RawEv::Hs { .. }) {
-                        continue;
-                    }
-                    if evidence.len() >= MAX_EVIDENCE_PER_RULE {
-                        break;
-                    }
-                    let e = self.evidence(scratch, ri, ev, &line);
-                    if !evidence.contains(&e) {
-                        evidence.push(e);
-                    }
-                }
-                for ev in param_ev {
-                    evidence.push(self.evidence(scratch, ri, ev, &line));
-                }
-            }
-            let hit = Hit {
-                rule: rule.info.id.clone(),
-                ruleset: rule.info.ruleset.clone(),
-                category: rule.info.category,
-                severity: rule.info.severity,
-                references: rule.info.references.clone(),
-                basis,
-                evidence,
-            };
-            match mention {
-                Some(with) => mentioned.push((hit, with)),
-                None => hits.push(hit),
+            match self.decide_rule(scratch, ri, line) {
+                Some(Outcome::Hit(hit)) => out.hits.push(hit),
+                Some(Outcome::Mentioned(hit, with)) => out.mentioned.push((hit, with)),
+                Some(Outcome::Vetoed(v)) => out.vetoed.push(v),
+                None => {}
             }
         }
         scratch.touched = touched;
-        let mentions = crate::mentions::resolve(&mut hits, mentioned);
-        let (parts, manufacturers, part_misdeclarations) =
-            self.part_results(scratch, text, &digits, &mut hits);
-        hits.sort_by_key(|h| std::cmp::Reverse(h.severity));
+        out
+    }
 
-        let mut categories: Vec<Category> = hits.iter().map(|h| h.category).collect();
-        categories.sort();
-        categories.dedup();
-        let mut misdeclarations = Vec::new();
+    /// Whether rule `ri` fires on the line, and how; a rule that does not
+    /// fire may leave a near miss in `scratch.near`.
+    fn decide_rule(&self, scratch: &mut Scratch, ri: u32, line: &LineFacts<'_>) -> Option<Outcome> {
+        let rule = &self.inner.rules[ri as usize];
+        let st = scratch.state[ri as usize];
+        let full_all = if rule.n_all == 0 {
+            0
+        } else {
+            (1u64 << rule.n_all) - 1
+        };
+        let mut text_ok = rule.has_text && (!rule.has_any || st.any) && st.all_mask == full_all;
+        let hs_ok = st.hs.is_some();
+        let mut param_ev = Vec::new();
+        if text_ok && !rule.info.params.is_empty() {
+            text_ok = self.check_params(scratch, ri, &mut param_ev);
+        }
+        let fires = match rule.info.requires {
+            Requires::Hs => hs_ok,
+            Requires::Text => text_ok,
+            Requires::Either => hs_ok || text_ok,
+            Requires::Both => hs_ok && text_ok,
+        };
+        if !fires {
+            if scratch.near.is_some() && st.excluded.is_none() {
+                scratch.norm.ensure_map(line.text);
+                if let Some(n) = self.near_miss(scratch, ri, st, hs_ok, line) {
+                    if let Some(v) = scratch.near.as_mut() {
+                        v.push(n);
+                    }
+                }
+            }
+            return None;
+        }
+        scratch.norm.ensure_map(line.text);
+        if let Some(ev_idx) = st.excluded {
+            let by = self.evidence(scratch, ri, scratch.ev[ev_idx as usize].1, line);
+            return Some(Outcome::Vetoed(Veto {
+                rule: rule.info.id.clone(),
+                category: rule.info.category,
+                by,
+            }));
+        }
+        // Text matches that all name a part, an accessory or a purpose
+        // (see `mentions`); a rule that fires on its code is unaffected.
+        let code_fires = hs_ok && matches!(rule.info.requires, Requires::Hs | Requires::Either);
+        let mention = if text_ok && !code_fires {
+            let norm = scratch.norm.as_str();
+            let spans = scratch.ev.iter().filter_map(|&(r, ev)| match ev {
+                RawEv::Term { s, e, .. } | RawEv::Pattern { s, e, .. } if r == ri => {
+                    Some((s as usize, e as usize))
+                }
+                _ => None,
+            });
+            scratch.mentions.only_mentioned(norm, spans)
+        } else {
+            None
+        };
+        let basis = match (hs_ok, text_ok) {
+            (true, true) => Basis::HsText,
+            (true, false) => Basis::Hs,
+            _ => Basis::Text,
+        };
+        let mut evidence = Vec::new();
+        if let Some(len) = st.hs {
+            evidence.push(self.evidence(scratch, ri, RawEv::Hs { len }, line));
+        }
+        if text_ok {
+            for &(r, ev) in &scratch.ev {
+                if r != ri || matches!(ev, RawEv::Hs { .. }) {
+                    continue;
+                }
+                if evidence.len() >= MAX_EVIDENCE_PER_RULE {
+                    break;
+                }
+                let e = self.evidence(scratch, ri, ev, line);
+                if !evidence.contains(&e) {
+                    evidence.push(e);
+                }
+            }
+            for ev in param_ev {
+                evidence.push(self.evidence(scratch, ri, ev, line));
+            }
+        }
+        let hit = Hit {
+            rule: rule.info.id.clone(),
+            ruleset: rule.info.ruleset.clone(),
+            category: rule.info.category,
+            severity: rule.info.severity,
+            references: rule.info.references.clone(),
+            basis,
+            evidence,
+        };
+        Some(match mention {
+            Some(with) => Outcome::Mentioned(hit, with),
+            None => Outcome::Hit(hit),
+        })
+    }
+
+    /// The misdeclaration signals of a line's hits against its code: a
+    /// category named by the text whose headings the code is outside of,
+    /// and the parts' own signals unless the code fits goods the text names.
+    fn misdeclarations(
+        &self,
+        hits: &[Hit],
+        categories: &[Category],
+        digits: Option<&str>,
+        part_misdeclarations: Vec<Misdeclaration>,
+    ) -> Vec<Misdeclaration> {
+        let inner = &*self.inner;
+        let mut out = Vec::new();
+        // Whether `d` fits the headings of a category named by the text,
+        // counting the parts' families or not.
+        let fits = |d: &str, with_parts: bool| {
+            hits.iter()
+                .filter(|h| h.basis.uses_text() && (with_parts || !inner.parts.is_family(&h.rule)))
+                .any(|h| {
+                    inner.headings[h.category.index()]
+                        .iter()
+                        .any(|p| d.starts_with(p.as_str()))
+                })
+        };
         // A code that fits one of the goods the text names is consistent:
         // a drone (8806) with a thermal camera is not misdeclared optics.
-        let fits_named = |d: &str| {
-            hits.iter().filter(|h| h.basis.uses_text()).any(|h| {
-                inner.headings[h.category.index()]
-                    .iter()
-                    .any(|p| d.starts_with(p.as_str()))
-            })
-        };
-        if let Some(d) = digits.as_deref().filter(|d| !fits_named(d)) {
-            for &c in &categories {
+        if let Some(d) = digits.filter(|d| !fits(d, true)) {
+            for &c in categories {
                 // Part hits raise their own signals, one per part, below.
                 let text_based = hits.iter().any(|h| {
                     h.category == c && h.basis == Basis::Text && !inner.parts.is_family(&h.rule)
@@ -241,7 +310,7 @@ impl Classifier {
                     && !heads.is_empty()
                     && !heads.iter().any(|p| d.starts_with(p.as_str()))
                 {
-                    misdeclarations.push(Misdeclaration {
+                    out.push(Misdeclaration {
                         category: c,
                         hs: d.to_string(),
                         expected: heads.clone(),
@@ -253,34 +322,10 @@ impl Classifier {
         // A part inside goods the text names and the code fits (a
         // microcontroller in a drone declared under 8806) is a component,
         // not the declared goods.
-        let fits_goods = digits.as_deref().is_some_and(|d| {
-            hits.iter()
-                .filter(|h| h.basis.uses_text() && !inner.parts.is_family(&h.rule))
-                .any(|h| {
-                    inner.headings[h.category.index()]
-                        .iter()
-                        .any(|p| d.starts_with(p.as_str()))
-                })
-        });
-        if !fits_goods {
-            misdeclarations.extend(part_misdeclarations);
+        if !digits.is_some_and(|d| fits(d, false)) {
+            out.extend(part_misdeclarations);
         }
-        Screening {
-            hs: HsInfo {
-                digits,
-                error,
-                warning,
-                source,
-                in_text,
-            },
-            hits,
-            mentions,
-            categories,
-            misdeclarations,
-            vetoed,
-            parts,
-            manufacturers,
-        }
+        out
     }
 
     pub(super) fn touch(scratch: &mut Scratch, rule: u32) {
@@ -330,62 +375,69 @@ impl Classifier {
                 if (u.start_b && !before_ok()) || (u.end_b && !after_ok()) {
                     continue;
                 }
-                if u.rule == MARKER {
-                    markers.push((s, e));
-                    continue;
-                }
-                if u.rule == PART {
-                    // A literal that starts with an ASCII character starts a
-                    // word: never after an ASCII letter or digit; an alias
-                    // must stand as a word (most lines then hand nothing on).
-                    let b = text.as_bytes();
-                    if !(s > 0 && b[s - 1].is_ascii_alphanumeric() && b[s].is_ascii())
-                        && inner.parts.keeps(u.written, text, s, e)
-                    {
-                        line_parts.push_match(u.written, s, e);
+                let (rule, slot, written) = match u.target {
+                    Target::Term {
+                        rule,
+                        slot,
+                        written,
+                    } => (rule, slot, written),
+                    Target::Marker => {
+                        markers.push((s, e));
+                        continue;
                     }
-                    continue;
-                }
-                if u.slot == Slot::Trigger {
-                    let t = &mut pat[u.rule as usize];
-                    if t.stamp != *stamp {
-                        *t = PatTriggers {
-                            stamp: *stamp,
-                            n: 0,
-                            first: s as u32,
-                            last: e as u32,
-                        };
-                        triggered.push(u.rule);
+                    Target::Part(entry) => {
+                        // A literal that starts with an ASCII character
+                        // starts a word: never after an ASCII letter or
+                        // digit; an alias must stand as a word (most lines
+                        // then hand nothing on).
+                        let b = text.as_bytes();
+                        if !(s > 0 && b[s - 1].is_ascii_alphanumeric() && b[s].is_ascii())
+                            && inner.parts.keeps(entry, text, s, e)
+                        {
+                            line_parts.push_match(entry, s, e);
+                        }
+                        continue;
                     }
-                    t.n += 1;
-                    t.first = t.first.min(s as u32);
-                    t.last = t.last.max(e as u32);
-                    if t.n <= MAX_TRIGGER_RUNS {
-                        trig_at.push((u.rule, s as u32, e as u32));
+                    Target::Trigger(p) => {
+                        let t = &mut pat[p as usize];
+                        if t.stamp != *stamp {
+                            *t = PatTriggers {
+                                stamp: *stamp,
+                                n: 0,
+                                first: s as u32,
+                                last: e as u32,
+                            };
+                            triggered.push(p);
+                        }
+                        t.n += 1;
+                        t.first = t.first.min(s as u32);
+                        t.last = t.last.max(e as u32);
+                        if t.n <= MAX_TRIGGER_RUNS {
+                            trig_at.push((p, s as u32, e as u32));
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                touch_parts(seen, state, touched, *stamp, u.rule);
-                let st = &mut state[u.rule as usize];
+                };
+                touch_parts(seen, state, touched, *stamp, rule);
+                let st = &mut state[rule as usize];
                 let raw = RawEv::Term {
-                    written: u.written,
+                    written,
                     s: s as u32,
                     e: e as u32,
                 };
-                match u.slot {
+                match slot {
                     Slot::Any => st.any = true,
                     Slot::All(g) => st.all_mask |= 1 << g,
                     Slot::Exclude => {
                         if st.excluded.is_none() {
                             st.excluded = Some(ev.len() as u32);
-                            ev.push((u.rule, raw));
+                            ev.push((rule, raw));
                         }
                         continue;
                     }
-                    Slot::Trigger => continue,
                 }
                 if ev.len() < 1 << 16 {
-                    ev.push((u.rule, raw));
+                    ev.push((rule, raw));
                 }
             }
         }
@@ -461,82 +513,14 @@ impl Classifier {
                     }
                 }
             };
-            // Where a match can be: every match starts at a prefix trigger
-            // and ends at a suffix trigger (plus the boundary character).
-            let back = |pos: usize| {
-                if p.start_b {
-                    floor_char(text, pos.saturating_sub(1))
-                } else {
-                    pos
-                }
-            };
-            let pi = pi as usize;
-            let t = pat[pi];
-            let few = t.n <= MAX_TRIGGER_RUNS;
-            match (p.trigger, p.max_len) {
-                (Some(TriggerKind::Prefix), _) if few => {
-                    let mut found = 0;
-                    let mut done = 0;
-                    for &(_, pos, _) in &trig_at[from..at] {
-                        let pos = pos as usize;
-                        if pos < done || found >= MAX_PATTERN_MATCHES {
-                            continue;
-                        }
-                        let input = Input::new(text)
-                            .span(back(pos)..text.len())
-                            .anchored(Anchored::Yes);
-                        if let Some((s, e, end)) = search_group1(re, &input) {
-                            record(s, e);
-                            found += 1;
-                            done = end.max(pos + 1);
-                        }
-                    }
-                }
-                (Some(kind @ (TriggerKind::Suffix | TriggerKind::Inner)), Some(len)) if few => {
-                    // A match holds the trigger, so it lies within `len`
-                    // bytes of it, plus a boundary character each side.
-                    let mut found = 0;
-                    let mut window: Option<(usize, usize)> = None;
-                    let mut run = |w: (usize, usize), found: &mut usize| {
-                        if *found < MAX_PATTERN_MATCHES {
-                            let (a, b) = (floor_char(text, w.0), ceil_char(text, w.1));
-                            *found += search_all(re, text, a, b, &mut record);
-                        }
-                    };
-                    for &(_, s, e) in &trig_at[from..at] {
-                        let (s, e) = (s as usize, e as usize);
-                        let a = e.saturating_sub(len + 4);
-                        let b = if kind == TriggerKind::Suffix {
-                            e + 4
-                        } else {
-                            s + len + 4
-                        };
-                        let b = b.min(text.len());
-                        window = match window {
-                            Some((wa, wb)) if a <= wb => Some((wa, wb.max(b))),
-                            Some(w) => {
-                                run(w, &mut found);
-                                Some((a, b))
-                            }
-                            None => Some((a, b)),
-                        };
-                    }
-                    if let Some(w) = window {
-                        run(w, &mut found);
-                    }
-                }
-                (Some(TriggerKind::Prefix), _) => {
-                    let start = back(t.first as usize);
-                    search_all(re, text, start, text.len(), &mut record);
-                }
-                (Some(TriggerKind::Suffix), _) => {
-                    let end = ceil_char(text, t.last as usize + 1);
-                    search_all(re, text, 0, end, &mut record);
-                }
-                (Some(TriggerKind::Inner) | None, _) => {
-                    search_all(re, text, 0, text.len(), &mut record);
-                }
-            }
+            run_pattern(
+                p,
+                re,
+                text,
+                &trig_at[from..at],
+                pat[pi as usize],
+                &mut record,
+            );
         }
     }
 
@@ -674,4 +658,122 @@ pub(super) fn search_all(
         };
     }
     found
+}
+
+/// Runs pattern `p` (its regex `re`) over the parts of `text` where a
+/// match can be, calling `record(start, end)` for each match of group 1:
+/// every match starts at a prefix trigger and ends at a suffix trigger
+/// (plus the boundary character). `at` holds the pattern's triggers in
+/// order of position (the first [`MAX_TRIGGER_RUNS`]), `t` their count
+/// and extent.
+fn run_pattern(
+    p: &LazyPattern,
+    re: &MetaRegex,
+    text: &str,
+    at: &[(u32, u32, u32)],
+    t: PatTriggers,
+    record: &mut impl FnMut(usize, usize),
+) {
+    let back = |pos: usize| {
+        if p.start_b {
+            floor_char(text, pos.saturating_sub(1))
+        } else {
+            pos
+        }
+    };
+    let few = t.n <= MAX_TRIGGER_RUNS;
+    match (p.trigger, p.max_len) {
+        (Some(TriggerKind::Prefix), _) if few => {
+            let mut found = 0;
+            let mut done = 0;
+            for &(_, pos, _) in at {
+                let pos = pos as usize;
+                if pos < done || found >= MAX_PATTERN_MATCHES {
+                    continue;
+                }
+                let input = Input::new(text)
+                    .span(back(pos)..text.len())
+                    .anchored(Anchored::Yes);
+                if let Some((s, e, end)) = search_group1(re, &input) {
+                    record(s, e);
+                    found += 1;
+                    done = end.max(pos + 1);
+                }
+            }
+        }
+        (Some(kind @ (TriggerKind::Suffix | TriggerKind::Inner)), Some(len)) if few => {
+            run_in_windows(re, text, at, kind, len, record);
+        }
+        (Some(TriggerKind::Prefix), _) => {
+            let start = back(t.first as usize);
+            search_all(re, text, start, text.len(), record);
+        }
+        (Some(TriggerKind::Suffix), _) => {
+            let end = ceil_char(text, t.last as usize + 1);
+            search_all(re, text, 0, end, record);
+        }
+        (Some(TriggerKind::Inner) | None, _) => {
+            search_all(re, text, 0, text.len(), record);
+        }
+    }
+}
+
+/// Runs a pattern with suffix or inner triggers `at` and matches of at
+/// most `len` bytes: a match holds the trigger, so it lies within `len`
+/// bytes of it, plus a boundary character each side. Overlapping windows
+/// are searched as one.
+fn run_in_windows(
+    re: &MetaRegex,
+    text: &str,
+    at: &[(u32, u32, u32)],
+    kind: TriggerKind,
+    len: usize,
+    record: &mut impl FnMut(usize, usize),
+) {
+    let mut found = 0;
+    let mut window: Option<(usize, usize)> = None;
+    let mut run = |w: (usize, usize), found: &mut usize| {
+        if *found < MAX_PATTERN_MATCHES {
+            let (a, b) = (floor_char(text, w.0), ceil_char(text, w.1));
+            *found += search_all(re, text, a, b, &mut *record);
+        }
+    };
+    for &(_, s, e) in at {
+        let (s, e) = (s as usize, e as usize);
+        let a = e.saturating_sub(len + 4);
+        let b = if kind == TriggerKind::Suffix {
+            e + 4
+        } else {
+            s + len + 4
+        };
+        let b = b.min(text.len());
+        window = match window {
+            Some((wa, wb)) if a <= wb => Some((wa, wb.max(b))),
+            Some(w) => {
+                run(w, &mut found);
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some(w) = window {
+        run(w, &mut found);
+    }
+}
+
+/// The rules a line touched, decided (see [`Classifier::decide`]).
+#[derive(Default)]
+struct Decided {
+    hits: Vec<Hit>,
+    vetoed: Vec<Veto>,
+    /// Rules whose text matches are all mentions: (hit, a `with` region).
+    mentioned: Vec<(Hit, bool)>,
+}
+
+/// How one rule fired.
+enum Outcome {
+    Hit(Hit),
+    /// Fired on text that only mentions the goods (`.1`: a `with` region).
+    Mentioned(Hit, bool),
+    Vetoed(Veto),
 }
