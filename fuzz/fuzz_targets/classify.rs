@@ -1,14 +1,16 @@
 //! Arbitrary lines against a small fixed rule set (terms with `*`, an `all`
 //! group, patterns with `\b`, exclusions, parameter conditions) and against
 //! the built-in rules. Checks that every evidence span lies inside the text,
-//! on character boundaries, and that the compiled classifier fires exactly
-//! the rules the naive oracle fires.
+//! on character boundaries, that the compiled classifier fires exactly
+//! the rules the naive oracle fires, and that the two-phase screen
+//! (`ClassifierBuilder::exhaustive(false)`) returns the exhaustive one's
+//! result, field for field.
 //!
 //! Input: `HS<TAB>TEXT`, or just `TEXT` (no declared code).
 #![no_main]
 
 use dualuse::oracle::NaiveClassifier;
-use dualuse::{Classifier, RuleSources, Screening};
+use dualuse::{Classifier, ClassifierBuilder, RuleSources, Screening};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -114,8 +116,18 @@ unit = "kW"
 
 struct Setup {
     name: &'static str,
+    /// The exhaustive screen (the default).
     clf: Classifier,
+    /// The two-phase screen over the same rules.
+    two_phase: Classifier,
     oracle: NaiveClassifier,
+}
+
+fn two_phase(sources: &RuleSources) -> Classifier {
+    ClassifierBuilder::new()
+        .exhaustive(false)
+        .build(sources)
+        .expect("rules load for the two-phase screen")
 }
 
 fn setups() -> &'static [Setup] {
@@ -126,6 +138,7 @@ fn setups() -> &'static [Setup] {
         let mut setups = vec![Setup {
             name: "fixed",
             clf: Classifier::new(&fixed).expect("fixed rules load"),
+            two_phase: two_phase(&fixed),
             oracle: NaiveClassifier::new(&fixed).expect("oracle loads fixed rules"),
         }];
         // DUALUSE_FUZZ_FIXED_ONLY=1 leaves the built-in rules out, for speed.
@@ -134,6 +147,7 @@ fn setups() -> &'static [Setup] {
             setups.push(Setup {
                 name: "builtin",
                 clf: Classifier::new(&builtin).expect("builtin rules load"),
+                two_phase: two_phase(&builtin),
                 oracle: NaiveClassifier::new(&builtin).expect("oracle loads builtin rules"),
             });
         }
@@ -208,6 +222,12 @@ fuzz_target!(|data: &[u8]| {
     for setup in setups() {
         let r = setup.clf.classify(hs, text);
         check_result(setup.name, text, &r);
+        assert_eq!(
+            setup.two_phase.classify(hs, text),
+            r,
+            "{}: the two-phase screen changed the result of hs={hs:?} text={text:?}",
+            setup.name
+        );
         assert_eq!(
             dualuse::oracle::fired(&r),
             setup.oracle.classify(hs, text),
