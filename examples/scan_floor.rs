@@ -1,0 +1,98 @@
+//! What one search over every byte of the normalised descriptions costs,
+//! whatever the literal set: the floor under any first phase that runs an
+//! automaton over the whole line (see BENCHMARKS.md, "Known floors").
+//!
+//! ```sh
+//! cargo run --release --example scan_floor -- bench-data/vendor-50m.csv [COLUMN]
+//! ```
+//!
+//! Normalises the description column of every row once (in memory, like
+//! the screen), then times, on one thread (best of 3 passes), an
+//! overlapping aho-corasick search over all of them with: the first
+//! phase's literals (`Classifier::prefilter_literals`) and the full
+//! automaton's (`Classifier::literals`), each as a contiguous NFA and, where
+//! it builds within 1 GiB, as a DFA; and the distinct first 3 and 4 bytes
+//! of the first phase's literals (a set of heads a cheaper first step
+//! could search for). Prints each set's size, the automaton's memory, the
+//! matches reported and the time.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use dualuse::normalize::Normalized;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().ok_or("usage: scan_floor FILE [COLUMN]")?;
+    let column = args
+        .next()
+        .unwrap_or_else(|| "goods_description".to_string());
+    let clf = dualuse::ClassifierBuilder::new()
+        .exhaustive(false)
+        .build(&dualuse::RuleSources::builtin())?;
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(&path)?;
+    let col = rdr
+        .headers()?
+        .iter()
+        .position(|h| h == column)
+        .ok_or_else(|| format!("no column `{column}` in {path}"))?;
+    let mut norm = Normalized::new();
+    let mut texts: Vec<String> = Vec::new();
+    for rec in rdr.records() {
+        norm.normalize(rec?.get(col).unwrap_or(""));
+        texts.push(norm.as_str().to_string());
+    }
+    let bytes: usize = texts.iter().map(String::len).sum();
+    println!("{} rows, {bytes} bytes of normalised text", texts.len());
+
+    let first_phase: Vec<Vec<u8>> = clf
+        .prefilter_literals()
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+    let full: Vec<Vec<u8>> = clf.literals().map(|l| l.as_bytes().to_vec()).collect();
+    let heads = |n: usize| {
+        let mut h: Vec<Vec<u8>> = first_phase
+            .iter()
+            .map(|l| l[..l.len().min(n)].to_vec())
+            .collect();
+        h.sort();
+        h.dedup();
+        h
+    };
+    let sets = [
+        ("first-phase literals", first_phase.clone()),
+        ("full automaton literals", full),
+        ("first 4 bytes of the first-phase literals", heads(4)),
+        ("first 3 bytes of the first-phase literals", heads(3)),
+    ];
+    for (name, lits) in &sets {
+        for kind in [AhoCorasickKind::ContiguousNFA, AhoCorasickKind::DFA] {
+            let ac = match AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
+                .build(lits)
+            {
+                Ok(ac) if ac.memory_usage() < 1 << 30 => ac,
+                _ => {
+                    println!("{name} ({}): {kind:?} not built", lits.len());
+                    continue;
+                }
+            };
+            let mut best = f64::INFINITY;
+            let mut matches = 0;
+            for _ in 0..3 {
+                let t = std::time::Instant::now();
+                matches = texts
+                    .iter()
+                    .map(|t| ac.find_overlapping_iter(t.as_str()).count())
+                    .sum::<usize>();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            println!(
+                "{name} ({}): {kind:?}, {} MB, {matches} matches, {best:.3} s ({:.1} ns/byte)",
+                lits.len(),
+                ac.memory_usage() / 1_000_000,
+                best * 1e9 / bytes.max(1) as f64
+            );
+        }
+    }
+    Ok(())
+}
