@@ -21,7 +21,7 @@
 //! Chinese `X用Y` form and the `的` end need code anyway. `tests/mentions.rs`
 //! checks every marker on lines of its language.
 
-use crate::normalize::is_word_char;
+use crate::normalize::{boundary_after, boundary_before, is_word_char};
 use crate::result::Hit;
 use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
@@ -257,13 +257,8 @@ pub fn marker_bounded(text: &str, s: usize, e: usize, m: &Marker) -> bool {
     if m.lang == "zh" {
         return true;
     }
-    let before = text[..s]
-        .chars()
-        .next_back()
-        .is_none_or(|c| !is_word_char(c));
     let last = m.text.chars().next_back().unwrap_or(' ');
-    let after = !is_word_char(last) || text[e..].chars().next().is_none_or(|c| !is_word_char(c));
-    before && after
+    boundary_before(text, s) && (!is_word_char(last) || boundary_after(text, e))
 }
 
 /// The region of a marker at `s..e`, if it opens one: `(start, end, kind)`

@@ -398,6 +398,23 @@ pub fn is_word_char(c: char) -> bool {
         | '\u{0370}'..='\u{03FF}' | '\u{0400}'..='\u{052F}' | '\u{1E00}'..='\u{1EFF}')
 }
 
+/// Whether no word character ends `text[..s]`: a word boundary before
+/// byte `s` (the start of the text counts).
+#[inline]
+pub(crate) fn boundary_before(text: &str, s: usize) -> bool {
+    text[..s]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !is_word_char(c))
+}
+
+/// Whether no word character starts `text[e..]`: a word boundary after
+/// byte `e` (the end of the text counts).
+#[inline]
+pub(crate) fn boundary_after(text: &str, e: usize) -> bool {
+    text[e..].chars().next().is_none_or(|c| !is_word_char(c))
+}
+
 /// Characters of scripts written without spaces between words.
 pub fn is_unsegmented(c: char) -> bool {
     matches!(c as u32,

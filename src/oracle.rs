@@ -66,6 +66,8 @@ fn term_starts(text: &str, t: &TermDef) -> Vec<(usize, usize)> {
     while let Some(i) = text[from..].find(&t.lit) {
         let s = from + i;
         let e = s + t.lit.len();
+        // Spelled out, not the engine's `boundary_before`: the oracle
+        // shares only the definition of a word character.
         let before = text[..s]
             .chars()
             .next_back()

@@ -997,8 +997,8 @@ impl PartsIndex {
 fn alias_stands(norm: &str, s: usize, e: usize) -> bool {
     let first = norm[s..].chars().next().unwrap_or(' ');
     let last = norm[..e].chars().next_back().unwrap_or(' ');
-    let ok_b = is_han(first) || norm[..s].chars().next_back().is_none_or(|c| !is_word(c));
-    let ok_a = is_han(last) || norm[e..].chars().next().is_none_or(|c| !is_word(c));
+    let ok_b = is_han(first) || crate::normalize::boundary_before(norm, s);
+    let ok_a = is_han(last) || crate::normalize::boundary_after(norm, e);
     ok_b && ok_a
 }
 

@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hs;
 use crate::limits;
-use crate::normalize::{ceil_char, floor_char, is_word_char, Normalized};
+use crate::normalize::{boundary_after, boundary_before, ceil_char, floor_char, Normalized};
 use crate::params;
 use crate::parts::{ManufacturerInfo, PartFamilyInfo};
 use crate::pattern::triggers::{self, TriggerKind};

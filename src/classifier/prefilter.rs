@@ -30,7 +30,7 @@
 //! uses. `tests/oracle.rs` and `tests/prefilter.rs` compare the two paths.
 
 use super::{CompiledRules, LazyPattern, Slot, Target};
-use crate::normalize::{is_unsegmented, is_word_char};
+use crate::normalize::{boundary_after, boundary_before, is_unsegmented};
 use crate::types::Requires;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
@@ -282,13 +282,8 @@ impl Prefilter {
         for m in self.ac.find_overlapping_iter(text) {
             let id = m.pattern().as_usize();
             let (s, e) = (m.start(), m.end());
-            let before = || {
-                text[..s]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !is_word_char(c))
-            };
-            let after = || text[e..].chars().next().is_none_or(|c| !is_word_char(c));
+            let before = || boundary_before(text, s);
+            let after = || boundary_after(text, e);
             let holds = |c: u8| {
                 c & PLAIN != 0
                     || (c & START != 0 && before())

@@ -363,13 +363,8 @@ impl Classifier {
         for m in ac.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
             // Decoded only when a use asks for the boundary.
-            let before_ok = || {
-                text[..s]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !is_word_char(c))
-            };
-            let after_ok = || text[e..].chars().next().is_none_or(|c| !is_word_char(c));
+            let before_ok = || boundary_before(text, s);
+            let after_ok = || boundary_after(text, e);
             let (a, b) = inner.ranges[m.pattern().as_usize()];
             for u in &inner.uses[a as usize..b as usize] {
                 if (u.start_b && !before_ok()) || (u.end_b && !after_ok()) {
