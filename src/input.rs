@@ -1165,7 +1165,7 @@ impl RowReader {
                 // even where its bytes happen to be valid UTF-8.
                 let utf8 = self.decided.get().is_none_or(|e| *e == encoding_rs::UTF_8);
                 if utf8 || rec.as_slice().is_ascii() {
-                    if let Ok(all) = std::str::from_utf8(rec.as_slice()) {
+                    if let Ok(all) = simdutf8::basic::from_utf8(rec.as_slice()) {
                         let mut fields = Fields {
                             buf: String::with_capacity(all.len()),
                             ends: Vec::with_capacity(rec.len()),
