@@ -42,8 +42,9 @@ pub(crate) fn electronics_context(norm: &str, micro_text: bool) -> bool {
 pub(crate) fn word_count(norm: &str, cap: usize) -> usize {
     // Byte by byte for ASCII and the two-byte Cyrillic block (U+0400 to
     // U+047F, all letters), most of the text; other characters decoded.
-    // Asked for a line with a part number and no maker: a line of a
-    // Russian dump in five. `word_count_chars` in the tests is the oracle.
+    // Asked for each line with a part number and no maker: 21,409 of the
+    // 55,403 lines of the vendor dump's first 20 MB (callgrind's call
+    // count). `word_count_chars` in the tests is the oracle.
     let b = norm.as_bytes();
     let (mut n, mut in_word, mut i) = (0, false, 0);
     while i < b.len() {
