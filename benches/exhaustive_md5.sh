@@ -12,18 +12,8 @@
 # $TMPDIR (several hundred MB for 2M rows without --hits-only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS=${ROWS:-200000}
-SEED=${SEED:-3}
-BIN=${BIN:-target/release/dualuse}
 TMP=${TMPDIR:-/tmp}
-if [ ! -x "$BIN" ] || [ ! -x target/release/examples/gen_dump ]; then
-    cargo build --release --examples
-fi
-if [ -z "${FILE:-}" ]; then
-    mkdir -p bench-data
-    FILE=bench-data/vendor-$ROWS-seed$SEED.csv
-    [ -f "$FILE" ] || target/release/examples/gen_dump --shape vendor --rows "$ROWS" --seed "$SEED" --out "$FILE"
-fi
+. benches/vendor_dump.sh
 status=0
 for mode in all hits-only; do
     flags=(classify "$FILE" --format jsonl --quiet)

@@ -14,18 +14,8 @@
 # configuration alike, but a neighbour's load does not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS=${ROWS:-200000}
-SEED=${SEED:-3}
 R=${R:-3}
-BIN=${BIN:-target/release/dualuse}
-if [ ! -x "$BIN" ] || [ ! -x target/release/examples/gen_dump ]; then
-    cargo build --release --examples
-fi
-if [ -z "${FILE:-}" ]; then
-    mkdir -p bench-data
-    FILE=bench-data/vendor-$ROWS-seed$SEED.csv
-    [ -f "$FILE" ] || target/release/examples/gen_dump --shape vendor --rows "$ROWS" --seed "$SEED" --out "$FILE"
-fi
+. benches/vendor_dump.sh
 without=()
 for f in rules/*.toml; do
     [ "$f" = rules/parts.toml ] || without+=(--rules "$f")
