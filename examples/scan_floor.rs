@@ -18,6 +18,10 @@
 //! (regex-automata's hybrid engine): anywhere, and only after a byte that
 //! is not an ASCII letter or digit (a word-start gate that every literal
 //! whose uses need a word boundary could stand behind).
+//!
+//! With `SCAN_FLOOR_DUMP=DIR`, it first writes the normalised descriptions
+//! and both literal sets to DIR, one a line, for
+//! `benches/hyperscan_floor.py`.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use dualuse::normalize::Normalized;
@@ -49,6 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let bytes: usize = texts.iter().map(String::len).sum();
     println!("{} rows, {bytes} bytes of normalised text", texts.len());
+    if let Some(dir) = std::env::var_os("SCAN_FLOOR_DUMP") {
+        dump(std::path::Path::new(&dir), &clf, &texts)?;
+    }
 
     let first_phase: Vec<Vec<u8>> = clf
         .prefilter_literals()
@@ -149,6 +156,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    Ok(())
+}
+
+/// Writes the normalised descriptions (one a line) and the two literal
+/// sets (one a line) to `dir`, for engines outside this crate
+/// (`benches/hyperscan_floor.py`).
+fn dump(
+    dir: &std::path::Path,
+    clf: &dualuse::Classifier,
+    texts: &[String],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("descriptions.txt"))?);
+    for t in texts {
+        // The normaliser turns every line break into a space.
+        writeln!(out, "{t}")?;
+    }
+    out.flush()?;
+    for (name, lits) in [
+        (
+            "first_phase.txt",
+            clf.prefilter_literals().collect::<Vec<_>>(),
+        ),
+        ("full.txt", clf.literals().collect()),
+    ] {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(name))?);
+        for l in lits {
+            writeln!(out, "{l}")?;
+        }
+        out.flush()?;
+    }
+    println!(
+        "wrote descriptions.txt, first_phase.txt and full.txt to {}",
+        dir.display()
+    );
     Ok(())
 }
 
