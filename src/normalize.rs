@@ -53,7 +53,7 @@ impl Normalized {
         self.original_at = (original.as_ptr() as usize, original.len());
         if original.is_ascii() {
             self.ascii_text(original);
-        } else if !self.simple_text(original) {
+        } else if !self.simple_text::<false>(original) {
             self.text.clear();
             self.mapped = true;
             self.unicode(original);
@@ -86,10 +86,16 @@ impl Normalized {
         self.starts.clear();
         self.ends.clear();
         if !original.is_ascii() {
-            // The simple path left no map: the full path gives the same
-            // text, and the map with it.
+            // The one-pass path left no map: it runs again and writes one
+            // (the full path would write the same text and map, at several
+            // times the cost; it ran already if the one-pass path could not).
             self.text.clear();
-            self.unicode(original);
+            if !self.simple_text::<true>(original) {
+                self.text.clear();
+                self.starts.clear();
+                self.ends.clear();
+                self.unicode(original);
+            }
             self.trim_end();
             return;
         }
@@ -135,7 +141,11 @@ impl Normalized {
     /// written part of the text, when the line needs the full path; the
     /// text it writes otherwise is exactly the full path's (a property
     /// test checks it).
-    fn simple_text(&mut self, original: &str) -> bool {
+    ///
+    /// With `MAP`, it also writes the map back to `original`, as the full
+    /// path does: each byte written points at the whole character that
+    /// produced it (a run of white space, at its first character).
+    fn simple_text<const MAP: bool>(&mut self, original: &str) -> bool {
         self.text.reserve(original.len());
         let mut last_space = true;
         // Per word: where it starts, whether it has Cyrillic letters, and
@@ -143,7 +153,14 @@ impl Normalized {
         // (`СNС`, `ХС7К325Т`; not `600Х600` or `АБ12`), and only such a
         // word is looked at again.
         let (mut word_start, mut cyr, mut lat_or_digit) = (None, false, false);
+        // With `MAP`: where the bytes of the previous character begin in
+        // the text, and that character's span in `original`.
+        let mut pending = (0usize, 0u32, 0u32);
         for (i, c) in original.char_indices() {
+            if MAP {
+                self.map_since(pending);
+                pending = (self.text.len(), i as u32, (i + c.len_utf8()) as u32);
+            }
             // ASCII and basic Cyrillic, most characters of these lines, first.
             let code = c as u32;
             if code < 0x80 {
@@ -237,7 +254,18 @@ impl Normalized {
                 return false;
             }
         }
+        if MAP {
+            self.map_since(pending);
+        }
         true
+    }
+
+    /// Maps every byte written since `from` to the original span `s..e`.
+    fn map_since(&mut self, (from, s, e): (usize, u32, u32)) {
+        for _ in from..self.text.len() {
+            self.starts.push(s);
+            self.ends.push(e);
+        }
     }
 
     /// The normalised text.
