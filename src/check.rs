@@ -82,6 +82,8 @@ impl CheckReport {
 /// Only what is not a problem of the files: a setting of `builder` that
 /// cannot be met (a rule set id that no file defines).
 pub fn check_rules(builder: &ClassifierBuilder, sources: &RuleSources) -> Result<CheckReport> {
+    let mut builder = builder.clone();
+    builder.check_embedded_patterns(true);
     let (mut diagnostics, classifier) = match builder.build(sources) {
         Ok(c) => (Vec::new(), Some(c)),
         Err(e) => match e.kind() {

@@ -336,3 +336,34 @@ fn every_cut_of_a_file_is_checked_without_panic() {
         }
     }
 }
+
+/// A build trusts the patterns of the embedded curated files (the check
+/// above compiles them), never those of a file added after them.
+#[test]
+fn a_file_added_to_the_builtin_sets_has_its_patterns_compiled() {
+    let mut src = RuleSources::builtin();
+    let bad = rule("pat", &["thermal camera"], &[]).replace(
+        "any = [\"thermal camera\"]\n",
+        "any = [\"thermal camera\"]\npatterns = [\"x*\"]\n",
+    );
+    src.add_source("user.toml", format!("{HEADER}{bad}"));
+    let err = ClassifierBuilder::new().build(&src).unwrap_err();
+    let diags = match err.kind() {
+        dualuse::ErrorKind::Rules(d) => d.clone(),
+        other => panic!("not a rule error: {other:?}"),
+    };
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].file, "user.toml");
+    assert_eq!(diags[0].code, Code::E015);
+    // Built alone, the curated files give the same rules as when their
+    // patterns are compiled for the check.
+    let trusted = ClassifierBuilder::new()
+        .build(&RuleSources::builtin())
+        .unwrap();
+    let checked = ClassifierBuilder::new()
+        .check_embedded_patterns(true)
+        .build(&RuleSources::builtin())
+        .unwrap();
+    assert_eq!(trusted.hash(), checked.hash());
+    assert_eq!(trusted.rules().len(), checked.rules().len());
+}

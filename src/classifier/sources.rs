@@ -15,6 +15,9 @@ use super::*;
 #[derive(Clone, Debug, Default)]
 pub struct RuleSources {
     pub(super) files: Vec<(String, String)>,
+    /// By file: one of the curated files embedded in the crate, which the
+    /// test suite checks in full (`tests/rules_check.rs`).
+    pub(super) embedded: Vec<bool>,
     pub(super) unreadable: Vec<Diagnostic>,
 }
 
@@ -30,6 +33,7 @@ impl RuleSources {
         for (name, text) in builtin::BUILTIN {
             s.files
                 .push((format!("builtin:rules/{name}"), (*text).to_string()));
+            s.embedded.push(true);
         }
         s
     }
@@ -37,6 +41,7 @@ impl RuleSources {
     /// Adds one rule file from a string; `name` is used in diagnostics.
     pub fn add_source(&mut self, name: impl Into<String>, text: impl Into<String>) -> &mut Self {
         self.files.push((name.into(), text.into()));
+        self.embedded.push(false);
         self
     }
 
@@ -70,7 +75,10 @@ impl RuleSources {
                 std::fs::read(&f).map_err(|e| Error::io(format!("reading {}", f.display()), e))?;
             let name = f.display().to_string();
             match String::from_utf8(bytes) {
-                Ok(text) => self.files.push((name, text)),
+                Ok(text) => {
+                    self.files.push((name, text));
+                    self.embedded.push(false);
+                }
                 Err(e) => {
                     let at = e.utf8_error().valid_up_to();
                     let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
@@ -108,8 +116,14 @@ impl RuleSources {
     }
 }
 
-/// Parses and checks all sources; later rule sets replace earlier ones with the same id.
-pub(super) fn check_sources(sources: &RuleSources) -> (Vec<RuleSetDef>, Vec<Diagnostic>) {
+/// Parses and checks all sources; later rule sets replace earlier ones with
+/// the same id. With `trust_embedded`, the patterns of the curated files
+/// embedded in the crate are not compiled for the check (see
+/// [`ClassifierBuilder::check_embedded_patterns`]).
+pub(super) fn check_sources(
+    sources: &RuleSources,
+    trust_embedded: bool,
+) -> (Vec<RuleSetDef>, Vec<Diagnostic>) {
     let mut diags = sources.unreadable.clone();
     let mut sets: Vec<RuleSetDef> = Vec::new();
     // Files are checked in parallel (compiling every pattern is most of
@@ -117,10 +131,12 @@ pub(super) fn check_sources(sources: &RuleSources) -> (Vec<RuleSetDef>, Vec<Diag
     let parsed: Vec<(Option<RuleSetDef>, Vec<Diagnostic>)> = sources
         .files
         .par_iter()
-        .map(|(name, text)| {
+        .enumerate()
+        .map(|(i, (name, text))| {
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             let mut file_diags = Vec::new();
-            let def = rules::parse_file(name, text, &mut file_diags);
+            let trusted = trust_embedded && sources.embedded.get(i).copied().unwrap_or(false);
+            let def = rules::parse_file_with(name, text, &mut file_diags, !trusted);
             (def, file_diags)
         })
         .collect();
