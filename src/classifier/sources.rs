@@ -14,11 +14,18 @@ use super::*;
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct RuleSources {
-    pub(super) files: Vec<(String, String)>,
-    /// By file: one of the curated files embedded in the crate, which the
-    /// test suite checks in full (`tests/rules_check.rs`).
-    pub(super) embedded: Vec<bool>,
+    pub(super) files: Vec<RuleFile>,
     pub(super) unreadable: Vec<Diagnostic>,
+}
+
+/// One rule file of [`RuleSources`].
+#[derive(Clone, Debug)]
+pub(super) struct RuleFile {
+    name: String,
+    text: String,
+    /// One of the curated files embedded in the crate, which the test
+    /// suite checks in full (`tests/rules_check.rs`).
+    embedded: bool,
 }
 
 impl RuleSources {
@@ -31,17 +38,22 @@ impl RuleSources {
     pub fn builtin() -> RuleSources {
         let mut s = RuleSources::empty();
         for (name, text) in builtin::BUILTIN {
-            s.files
-                .push((format!("builtin:rules/{name}"), (*text).to_string()));
-            s.embedded.push(true);
+            s.files.push(RuleFile {
+                name: format!("builtin:rules/{name}"),
+                text: (*text).to_string(),
+                embedded: true,
+            });
         }
         s
     }
 
     /// Adds one rule file from a string; `name` is used in diagnostics.
     pub fn add_source(&mut self, name: impl Into<String>, text: impl Into<String>) -> &mut Self {
-        self.files.push((name.into(), text.into()));
-        self.embedded.push(false);
+        self.files.push(RuleFile {
+            name: name.into(),
+            text: text.into(),
+            embedded: false,
+        });
         self
     }
 
@@ -75,10 +87,11 @@ impl RuleSources {
                 std::fs::read(&f).map_err(|e| Error::io(format!("reading {}", f.display()), e))?;
             let name = f.display().to_string();
             match String::from_utf8(bytes) {
-                Ok(text) => {
-                    self.files.push((name, text));
-                    self.embedded.push(false);
-                }
+                Ok(text) => self.files.push(RuleFile {
+                    name,
+                    text,
+                    embedded: false,
+                }),
                 Err(e) => {
                     let at = e.utf8_error().valid_up_to();
                     let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
@@ -102,7 +115,9 @@ impl RuleSources {
 
     /// The files, as (name, contents).
     pub fn files(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.files.iter().map(|(n, t)| (n.as_str(), t.as_str()))
+        self.files
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
     }
 
     /// Number of files.
@@ -131,16 +146,16 @@ pub(super) fn check_sources(
     let parsed: Vec<(Option<RuleSetDef>, Vec<Diagnostic>)> = sources
         .files
         .par_iter()
-        .enumerate()
-        .map(|(i, (name, text))| {
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        .map(|f| {
+            let text = f.text.strip_prefix('\u{feff}').unwrap_or(&f.text);
             let mut file_diags = Vec::new();
-            let trusted = trust_embedded && sources.embedded.get(i).copied().unwrap_or(false);
-            let def = rules::parse_file_with(name, text, &mut file_diags, !trusted);
+            let compile_patterns = !(trust_embedded && f.embedded);
+            let def = rules::parse_file_with(&f.name, text, &mut file_diags, compile_patterns);
             (def, file_diags)
         })
         .collect();
-    for ((name, text), (def, file_diags)) in sources.files.iter().zip(parsed) {
+    for (f, (def, file_diags)) in sources.files.iter().zip(parsed) {
+        let (name, text) = (f.name.as_str(), f.text.as_str());
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         diags.extend(file_diags);
         if let Some(mut def) = def {
