@@ -96,11 +96,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map(|t| ac.find_overlapping_iter(t.as_str()).count())
                     .sum())
             })?;
-            println!(
-                "{name} ({}): {kind:?}, {} MB, {matches} matches, {best:.3} s ({:.1} ns/byte)",
-                lits.len(),
-                ac.memory_usage() / 1_000_000,
-                best * 1e9 / bytes.max(1) as f64
+            row(
+                &format!("{name} ({}): {kind:?}", lits.len()),
+                &format!("{} MB", ac.memory_usage() / 1_000_000),
+                &format!("{matches} matches"),
+                best,
+                bytes,
             );
         }
     }
@@ -148,11 +149,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 Ok(ends)
             })?;
-            println!(
-                "{name} ({}), {how}: lazy DFA, {} MB of states, {ends} match ends, {best:.3} s ({:.1} ns/byte)",
-                lits.len(),
-                cache.memory_usage() / 1_000_000,
-                best * 1e9 / bytes.max(1) as f64
+            row(
+                &format!("{name} ({}), {how}: lazy DFA", lits.len()),
+                &format!("{} MB of states", cache.memory_usage() / 1_000_000),
+                &format!("{ends} match ends"),
+                best,
+                bytes,
             );
         }
     }
@@ -193,6 +195,15 @@ fn dump(
         dir.display()
     );
     Ok(())
+}
+
+/// One line of results: what was searched, its memory, what it found, and
+/// the best time in seconds and per byte of the `bytes` searched.
+fn row(what: &str, memory: &str, found: &str, best: f64, bytes: usize) {
+    println!(
+        "{what}, {memory}, {found}, {best:.3} s ({:.1} ns/byte)",
+        best * 1e9 / bytes.max(1) as f64
+    );
 }
 
 /// The fastest of three runs of `pass` in seconds, and the count it returns.
