@@ -124,7 +124,7 @@ impl ClassifierBuilder {
     /// [`check_rules`](crate::check::check_rules) and `dualuse rules check`
     /// do. By default a build does not: the test suite checks those files
     /// in full, and compiling every pattern only to see that it builds was
-    /// 41% of the start-up's instructions (`dualuse classify` of a
+    /// 39% of the start-up's instructions (`dualuse classify` of a
     /// one-line file: 0.48-0.50 s before, 0.36-0.42 s after, BENCHMARKS.md).
     /// The engine compiles the patterns it runs either way, and the files
     /// a user adds are always checked in full.
